@@ -1,0 +1,42 @@
+# Gatehouse — see README.md. `make run` and `make test` are the two commands.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ERRCHECK    := github.com/kisielk/errcheck@v1.30.0
+
+.PHONY: build run test deps vet bench lint clean
+
+## build: compile bin/gatehouse
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/gatehouse ./cmd/gatehouse
+
+## run: start the provider on http://127.0.0.1:8080 with the embedded directory
+run: build
+	./bin/gatehouse serve --config conf/gatehouse.yaml
+
+## deps: install the servers the tests talk to (Debian, as root)
+deps:
+	bash scripts/test-deps.sh
+
+## vet: go vet every package
+vet:
+	$(GO) vet ./...
+
+## test: install test dependencies, vet, then run every test with the race detector
+test: deps vet
+	$(GO) test -race -count=1 ./...
+
+## bench: run the Go benchmarks
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## lint: gofmt, go vet, staticcheck and errcheck
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(ERRCHECK) -ignoretests ./...
+
+clean:
+	rm -rf bin

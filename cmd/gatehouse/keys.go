@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+)
+
+func (a *app) keys(args []string) error {
+	if len(args) == 0 || args[0] != "generate" {
+		return usageError("keys: the only subcommand is generate")
+	}
+	fs := newFlagSet("keys generate")
+	out := fs.String("out", "", "file to write the JWK set to")
+	rotate := fs.Bool("rotate", false, "add new signing keys in front of those in --out")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError("keys generate: --out FILE is required")
+	}
+	fresh, err := keyset.Generate()
+	if err != nil {
+		return err
+	}
+	if *rotate {
+		return a.rotateKeys(*out, fresh)
+	}
+	if err := keyset.Create(*out, fresh); err != nil {
+		if errors.Is(err, keyset.ErrExists) {
+			return usageError("keys generate: %s exists; use --rotate to add new signing keys to it", *out)
+		}
+		return err
+	}
+	a.reportKeys("wrote", *out, fresh)
+	return nil
+}
+
+func (a *app) rotateKeys(path string, fresh *keyset.Set) error {
+	old, err := keyset.Load(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return usageError("keys generate --rotate: %s does not exist", path)
+		}
+		return asUsage(err)
+	}
+	if err := keyset.Replace(path, old.Rotate(fresh)); err != nil {
+		return err
+	}
+	a.reportKeys("rotated", path, fresh)
+	fmt.Fprintln(a.stdout, "the new keys sign after the next restart; the old ones stay published")
+	return nil
+}
+
+func (a *app) reportKeys(verb, path string, set *keyset.Set) {
+	rsaKey, _ := set.SigningKey(jose.RS256)
+	ecKey, _ := set.SigningKey(jose.ES256)
+	fmt.Fprintf(a.stdout, "%s %s: RSA signing key %s, EC P-256 signing key %s\n", verb, path, rsaKey.KeyID, ecKey.KeyID)
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes: 2 for anything the operator must fix in the command line or
+// the configuration, 1 for failures while running.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+const usage = `usage: gatehouse <command> [flags]
+
+commands:
+  serve [--config PATH]            run the provider (default conf/gatehouse.yaml, env GATEHOUSE_CONFIG)
+  keys generate --out FILE         write a new JWK set (--rotate adds new signing keys to FILE)
+  version                          print the version and the LDAP schema version
+`
+
+// app carries the process's surroundings, so that tests run commands
+// in-process without globals.
+type app struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// onServing, when set, is told the addresses once the server listens.
+	onServing func(httpAddr, ldapURL string)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a := &app{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	os.Exit(a.run(ctx, os.Args[1:]))
+}
+
+func (a *app) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(a.stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = a.serve(ctx, args[1:])
+	case "keys":
+		err = a.keys(args[1:])
+	case "version":
+		err = a.version(args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(a.stdout, usage)
+		return exitOK
+	default:
+		err = usageError("unknown command %q (see gatehouse help)", args[0])
+	}
+	return a.exit(err)
+}
+
+// exit prints one line for an error and picks the exit code.
+func (a *app) exit(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(a.stderr, "gatehouse: %v\n", err)
+	var ue *usageErr
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// usageErr marks an error the operator must fix before running again:
+// a bad flag, a bad configuration, a bad key file.
+type usageErr struct{ err error }
+
+func (e *usageErr) Error() string { return e.err.Error() }
+func (e *usageErr) Unwrap() error { return e.err }
+
+func usageError(format string, args ...any) error {
+	return &usageErr{err: fmt.Errorf(format, args...)}
+}
+
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &usageErr{err: err}
+}
+
+// newFlagSet makes a flag set that reports errors instead of exiting.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usageError("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}

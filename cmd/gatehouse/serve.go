@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"syscall"
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/conf"
+	"github.com/gatehouse-idp/gatehouse/provider"
+	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/templates"
+)
+
+// shutdownGrace is how long in-flight requests may take to finish after
+// SIGINT or SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+func (a *app) serve(ctx context.Context, args []string) error {
+	fs := newFlagSet("serve")
+	path := fs.String("config", "", "configuration file (default conf/gatehouse.yaml, env GATEHOUSE_CONFIG)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := conf.Load(a.configPath(*path))
+	if err != nil {
+		return asUsage(err)
+	}
+	log, err := newLogger(a.stderr, cfg.Log)
+	if err != nil {
+		return asUsage(err)
+	}
+	return a.runServer(ctx, cfg, log)
+}
+
+func (a *app) configPath(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if env := a.getenv("GATEHOUSE_CONFIG"); env != "" {
+		return env
+	}
+	return "conf/gatehouse.yaml"
+}
+
+// runServer wires the parts and serves until ctx ends.
+func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger) error {
+	keys, created, err := keyset.LoadOrCreate(cfg.Keys.File)
+	if err != nil {
+		return asUsage(fmt.Errorf("keys.file: %w", err))
+	}
+	if created {
+		log.Info("created a new key set", "file", cfg.Keys.File)
+	}
+	pages, err := templates.Load(cfg.Templates.Dir)
+	if err != nil {
+		return asUsage(err)
+	}
+	dir, err := openDirectory(cfg.LDAP, log)
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+
+	p, err := provider.New(provider.Options{
+		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := listen(cfg)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           p.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go awaitDirectory(ctx, dir.pool, log)
+	log.Info("serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "tls", cfg.TLS.Cert != "")
+	if a.onServing != nil {
+		a.onServing(ln.Addr().String(), dir.url)
+	}
+	return serveUntilDone(ctx, srv, ln, shutdownGrace, log)
+}
+
+// listen opens the HTTP port, with TLS when a certificate is configured.
+// A port that is in use is reported as such, with the address.
+func listen(cfg *conf.Config) (net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("listen on %s: the address is already in use", cfg.Listen)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	if cfg.TLS.Cert == "" {
+		return ln, nil
+	}
+	tlsCfg, err := serverTLS(cfg.TLS)
+	if err != nil {
+		ln.Close()
+		return nil, asUsage(err)
+	}
+	return tlsListener(ln, tlsCfg), nil
+}
+
+// serveUntilDone serves until ctx ends, then stops accepting and lets the
+// requests in flight finish within grace.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; letting requests in flight finish", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(w io.Writer, c conf.Log) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		return nil, fmt.Errorf("log.level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}

@@ -1,0 +1,123 @@
+package conf
+
+import (
+	"net"
+	"net/url"
+	"strings"
+)
+
+// checkIssuer follows OpenID Connect Discovery 1.0 §3: the issuer is "a case
+// sensitive URL using the https scheme that contains scheme, host, and
+// optionally, port number and path components and no query or fragment
+// components". Plain http is allowed on loopback for development only.
+func checkIssuer(c *Config, r *report) {
+	const path = "issuer"
+	if !r.required(path, c.Issuer) {
+		return
+	}
+	u, err := url.Parse(c.Issuer)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		r.add(path, "must be an absolute URL such as https://idp.example.com, not %q", c.Issuer)
+		return
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname())) {
+		r.add(path, "must be an https URL (http is allowed only for loopback hosts)")
+	}
+	if u.User != nil {
+		r.add(path, "must not contain user information")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		r.add(path, "must not have a query")
+	}
+	if u.Fragment != "" || strings.Contains(c.Issuer, "#") {
+		r.add(path, "must not have a fragment")
+	}
+	// Clients build the discovery URL by appending
+	// "/.well-known/openid-configuration" and compare the issuer byte for
+	// byte, so a trailing slash breaks both.
+	if strings.HasSuffix(u.Path, "/") {
+		r.add(path, `must not end with "/"`)
+	}
+}
+
+func checkListen(c *Config, r *report) {
+	r.hostPort("listen", c.Listen)
+}
+
+func checkTLS(c *Config, r *report) {
+	t := c.TLS
+	switch {
+	case t.Cert != "" && t.Key == "":
+		r.add("tls.key", "is required when tls.cert is set")
+	case t.Key != "" && t.Cert == "":
+		r.add("tls.cert", "is required when tls.key is set")
+	}
+	if !r.oneOf("tls.clientAuth", t.ClientAuth, "none", "request", "require") || t.ClientAuth == "none" {
+		return
+	}
+	// Client certificates are asked for in Gatehouse's own TLS handshake,
+	// which needs a server certificate and a CA to check them against.
+	if t.Cert == "" && t.Key == "" {
+		r.add("tls.clientAuth", "%q needs tls.cert and tls.key", t.ClientAuth)
+	}
+	if t.ClientCA == "" {
+		r.add("tls.clientCA", "is required when tls.clientAuth is %q", t.ClientAuth)
+	}
+}
+
+func checkKeys(c *Config, r *report) {
+	r.required("keys.file", c.Keys.File)
+}
+
+func checkSessions(c *Config, r *report) {
+	s := c.Sessions
+	if r.oneOf("sessions.store", s.Store, "memory", "redis") && s.Store == "redis" && len(s.Redis.Addrs) == 0 {
+		r.add("sessions.redis.addrs", "needs at least one address when sessions.store is redis")
+	}
+	for i, addr := range s.Redis.Addrs {
+		r.hostPort(indexPath("sessions.redis.addrs", i), addr)
+	}
+	if s.Redis.DB < 0 {
+		r.add("sessions.redis.db", "must not be negative, not %d", s.Redis.DB)
+	}
+	lifetime := r.positive("sessions.lifetime", s.Lifetime)
+	idle := r.positive("sessions.idleTimeout", s.IdleTimeout)
+	if lifetime && idle && s.IdleTimeout > s.Lifetime {
+		r.add("sessions.idleTimeout", "must not exceed sessions.lifetime (%s), not %s", s.Lifetime, s.IdleTimeout)
+	}
+}
+
+func checkLog(c *Config, r *report) {
+	r.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	r.oneOf("log.format", c.Log.Format, "text", "json")
+}
+
+// checkCertHeader: the header carries a client certificate from the TLS
+// proxy, so its name must be a valid RFC 9110 §5.1 field name (a token). The
+// name itself is not echoed: it is meant to be hard to guess.
+func checkCertHeader(c *Config, r *report) {
+	h := c.OP.TLS.ClientX509CertHeader
+	if h != "" && !isToken(h) {
+		r.add("op.tls.clientX509CertHeader", "is not a valid HTTP header name (allowed: letters, digits and !#$%%&'*+-.^_`|~)")
+	}
+}
+
+// isToken reports whether s is an RFC 9110 §5.6.2 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, ch := range []byte(s) {
+		isAlnum := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9'
+		if !isAlnum && !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(ch)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isLoopbackListen reports whether a host:port address stays on this machine.
+func isLoopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && isLoopbackHost(host)
+}

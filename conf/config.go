@@ -1,0 +1,176 @@
+package conf
+
+import "time"
+
+// Config is the whole configuration file. It is read once at start and then
+// handed, as values, to the constructors that need a part of it.
+type Config struct {
+	Issuer    string    `yaml:"issuer"`
+	Listen    string    `yaml:"listen"`
+	TLS       TLS       `yaml:"tls"`
+	Keys      Keys      `yaml:"keys"`
+	LDAP      LDAP      `yaml:"ldap"`
+	Sessions  Sessions  `yaml:"sessions"`
+	OP        OP        `yaml:"op"`
+	Templates Templates `yaml:"templates"`
+	Log       Log       `yaml:"log"`
+}
+
+// TLS configures optional native TLS termination by Gatehouse itself.
+type TLS struct {
+	Cert     string `yaml:"cert"`
+	Key      string `yaml:"key"`
+	ClientCA string `yaml:"clientCA"`
+	// ClientAuth is none, request or require.
+	ClientAuth string `yaml:"clientAuth"`
+}
+
+// Keys says where the JWK set lives.
+type Keys struct {
+	File string `yaml:"file"`
+}
+
+// LDAP configures the directory that holds users, clients and authorizations.
+type LDAP struct {
+	// URLs lists the servers, tried in order. Empty selects the embedded directory.
+	URLs     []string `yaml:"urls"`
+	Embedded Embedded `yaml:"embedded"`
+	BindDN   string   `yaml:"bindDN"`
+	// BindPasswordFile names a file holding the bind password; one trailing
+	// line break is ignored. A relative path is relative to the working
+	// directory. Set this or BindPasswordEnv, not both.
+	BindPasswordFile string `yaml:"bindPasswordFile"`
+	// BindPasswordEnv names an environment variable holding the bind password.
+	BindPasswordEnv string        `yaml:"bindPasswordEnv"`
+	StartTLS        bool          `yaml:"startTLS"`
+	CAFile          string        `yaml:"caFile"`
+	Timeout         time.Duration `yaml:"timeout"`
+	PoolSize        int           `yaml:"poolSize"`
+	Clients         Subtree       `yaml:"clients"`
+	Authorizations  Subtree       `yaml:"authorizations"`
+	Users           Users         `yaml:"users"`
+
+	// BindPassword is resolved by Load from BindPasswordFile or BindPasswordEnv.
+	// It has no YAML key of its own: secrets never sit in the file.
+	BindPassword string `yaml:"-"`
+}
+
+// Embedded configures the in-process directory used when LDAP.URLs is empty.
+type Embedded struct {
+	// Seed is an LDIF file loaded when Data does not exist yet.
+	Seed string `yaml:"seed"`
+	// Data is where the directory persists its entries after every change.
+	Data string `yaml:"data"`
+	// Listen is the loopback address the embedded directory serves LDAP on.
+	Listen string `yaml:"listen"`
+}
+
+// Subtree names the base of a part of the directory.
+type Subtree struct {
+	BaseDN string `yaml:"baseDN"`
+}
+
+// Users says how people are found and what of their entry becomes claims.
+type Users struct {
+	BaseDN string `yaml:"baseDN"`
+	// Filter finds a user; {username} is replaced by the escaped login name.
+	Filter           string            `yaml:"filter"`
+	SubjectAttribute string            `yaml:"subjectAttribute"`
+	Claims           map[string]string `yaml:"claims"`
+	Groups           Groups            `yaml:"groups"`
+}
+
+// Groups says how a user's groups are found.
+type Groups struct {
+	BaseDN string `yaml:"baseDN"`
+	// Filter finds the groups of a user; {dn} is replaced by the escaped user DN.
+	Filter        string `yaml:"filter"`
+	NameAttribute string `yaml:"nameAttribute"`
+	Claim         string `yaml:"claim"`
+}
+
+// Sessions configures where browser sessions live and for how long.
+type Sessions struct {
+	// Store is memory or redis.
+	Store       string        `yaml:"store"`
+	Redis       Redis         `yaml:"redis"`
+	Lifetime    time.Duration `yaml:"lifetime"`
+	IdleTimeout time.Duration `yaml:"idleTimeout"`
+}
+
+// Redis configures the Redis session store.
+type Redis struct {
+	Addrs []string `yaml:"addrs"`
+	// PasswordEnv names an environment variable holding the Redis password.
+	PasswordEnv string `yaml:"passwordEnv"`
+	DB          int    `yaml:"db"`
+
+	// Password is resolved by Load from PasswordEnv.
+	Password string `yaml:"-"`
+}
+
+// OP holds the protocol settings; names mirror Connect2id's op.* properties.
+type OP struct {
+	Authz   Authz   `yaml:"authz"`
+	Token   Token   `yaml:"token"`
+	TLS     OPTLS   `yaml:"tls"`
+	Reg     Reg     `yaml:"reg"`
+	Secrets Secrets `yaml:"secrets"`
+}
+
+// Authz configures the authorization endpoint.
+type Authz struct {
+	ResponseModes   []string      `yaml:"responseModes"`
+	ResponseJWSAlgs []string      `yaml:"responseJWSAlgs"`
+	ResponseJWEAlgs []string      `yaml:"responseJWEAlgs"`
+	ResponseJWEEncs []string      `yaml:"responseJWEEncs"`
+	CodeLifetime    time.Duration `yaml:"codeLifetime"`
+}
+
+// Token configures the token endpoint.
+type Token struct {
+	AuthMethods          []string      `yaml:"authMethods"`
+	AccessTokenLifetime  time.Duration `yaml:"accessTokenLifetime"`
+	RefreshTokenLifetime time.Duration `yaml:"refreshTokenLifetime"`
+}
+
+// OPTLS configures where client certificates come from when a proxy terminates TLS.
+type OPTLS struct {
+	ClientX509CertHeader string `yaml:"clientX509CertHeader"`
+}
+
+// Reg configures client registration.
+type Reg struct {
+	// MasterTokenSHA256 is the hex SHA-256 of the registration master token.
+	MasterTokenSHA256     string        `yaml:"masterTokenSHA256"`
+	AllowOpenRegistration bool          `yaml:"allowOpenRegistration"`
+	SecretRolloverWindow  time.Duration `yaml:"secretRolloverWindow"`
+}
+
+// Secrets configures how client secrets are stored.
+type Secrets struct {
+	// Codec is the default codec for new hashed secrets: argon2id.
+	Codec    string   `yaml:"codec"`
+	Argon2id Argon2id `yaml:"argon2id"`
+}
+
+// Argon2id holds the Argon2id cost parameters.
+type Argon2id struct {
+	MemoryKiB   uint32 `yaml:"memoryKiB"`
+	Iterations  uint32 `yaml:"iterations"`
+	Parallelism uint8  `yaml:"parallelism"`
+}
+
+// Templates configures the HTML pages.
+type Templates struct {
+	// Dir overrides the embedded templates when set.
+	Dir string `yaml:"dir"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text or json.
+	Format string `yaml:"format"`
+}

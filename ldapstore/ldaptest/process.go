@@ -1,0 +1,217 @@
+package ldaptest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// maxSocketPath leaves room under the 108-byte sun_path limit of Linux for
+// the terminating NUL and some slack.
+const maxSocketPath = 100
+
+// portAttempts bounds how often a start is retried because another process
+// took the free port between our probe and slapd's bind.
+const portAttempts = 5
+
+// shortTempDir makes the server directory where the ldapi socket path
+// inside it stays short enough for a Unix socket. t.TempDir would embed
+// the test name and overflow for long ones.
+func shortTempDir() (string, error) {
+	parent := os.TempDir()
+	if len(parent)+len("/ldaptest-0123456789/ldapi") > maxSocketPath {
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "ldaptest-")
+	if err != nil {
+		return "", fmt.Errorf("ldaptest: create server directory: %w", err)
+	}
+	return dir, nil
+}
+
+// ldapiURL puts the socket path in the host part, percent-encoded
+// slashes included, as libldap and go-ldap expect.
+func ldapiURL(socket string) string {
+	return "ldapi://" + url.PathEscape(socket)
+}
+
+// freePort asks the kernel for a free loopback port. It is free only until
+// someone else takes it; launch retries for that case.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		return 0, fmt.Errorf("release probe port: %w", err)
+	}
+	return port, nil
+}
+
+// errPortTaken marks a start that failed only because the port was taken.
+var errPortTaken = errors.New("port already in use")
+
+// launch starts slapd and waits until it answers.
+func (s *Slapd) launch(ctx context.Context, tools tools) error {
+	var err error
+	for range portAttempts {
+		if err = s.launchOnce(ctx, tools); !errors.Is(err, errPortTaken) {
+			return err
+		}
+	}
+	return fmt.Errorf("%d attempts: %w", portAttempts, err)
+}
+
+func (s *Slapd) launchOnce(ctx context.Context, tools tools) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	ldapURL := "ldap://127.0.0.1:" + strconv.Itoa(port)
+	// "-d none" keeps slapd in the foreground, so the process we start is
+	// the server, and prints only startup failures; "-d 0" would print
+	// nothing, not even why it could not bind.
+	proc, err := startProcess(tools.slapd,
+		"-d", "none",
+		"-h", ldapURL+"/ "+s.LDAPI,
+		"-F", s.configDir())
+	if err != nil {
+		return err
+	}
+	if err := s.waitReady(ctx, proc, ldapURL); err != nil {
+		return errors.Join(err, proc.kill())
+	}
+	s.URL, s.proc = ldapURL, proc
+	return nil
+}
+
+// waitReady polls until slapd answers, slapd exits, or ctx ends. Polling
+// starts fast because slapd is usually up within milliseconds, and backs
+// off so a slow machine is not hammered.
+func (s *Slapd) waitReady(ctx context.Context, proc *process, ldapURL string) error {
+	delay := time.Millisecond
+	for {
+		err := s.probe(ldapURL)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-proc.done:
+			return proc.exitError()
+		case <-ctx.Done():
+			return fmt.Errorf("slapd not answering at %s: %w (last attempt: %v)\n%s",
+				ldapURL, ctx.Err(), err, proc.stderr.String())
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 50*time.Millisecond)
+	}
+}
+
+// probe binds as this server's admin, which succeeds once slapd serves
+// requests from the database. A root DSE read would answer as well, but
+// also from another server that took the port first, which the random
+// admin password rules out.
+func (s *Slapd) probe(ldapURL string) error {
+	conn, err := ldap.DialURL(ldapURL, ldap.DialWithDialer(&net.Dialer{Timeout: time.Second}))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }() // a probe has nothing to lose
+	conn.SetTimeout(time.Second)
+	return conn.Bind(s.AdminDN, s.AdminPassword)
+}
+
+// process is a running slapd.
+type process struct {
+	cmd     *exec.Cmd
+	stderr  *headBuffer
+	done    chan struct{} // closed once the process has exited
+	waitErr error         // cmd.Wait's result; read only after done
+}
+
+func startProcess(path string, args ...string) (*process, error) {
+	p := &process{
+		cmd:    exec.Command(path, args...),
+		stderr: &headBuffer{limit: 64 << 10},
+		done:   make(chan struct{}),
+	}
+	p.cmd.Stderr = p.stderr
+	p.cmd.SysProcAttr = childProcAttr()
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("run slapd: %w", err)
+	}
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// exitError explains why slapd exited on its own.
+func (p *process) exitError() error {
+	<-p.done
+	out := p.stderr.String()
+	if strings.Contains(out, "errno=98") { // EADDRINUSE
+		return fmt.Errorf("slapd: %w\n%s", errPortTaken, out)
+	}
+	return fmt.Errorf("slapd exited: %v\n%s", p.waitErr, out)
+}
+
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// kill stops slapd and waits for it. Killing is fine: the database is
+// thrown away with the directory.
+func (p *process) kill() error {
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("kill slapd: %w", err)
+	}
+	<-p.done
+	return nil
+}
+
+// headBuffer keeps the first limit bytes written to it, which is where
+// slapd says why it failed. It is written by exec's copying goroutine and
+// read by whoever reports an error.
+type headBuffer struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	limit int
+}
+
+func (b *headBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.limit - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil // drop the excess rather than block slapd
+}
+
+func (b *headBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// socketPath is the ldapi socket inside a server directory.
+func socketPath(dir string) string { return filepath.Join(dir, "ldapi") }

@@ -1,0 +1,63 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// metadata is the discovery document (OpenID Connect Discovery 1.0 §3,
+// RFC 8414 §2). It lists only what this server really does: a member that
+// is absent would mean its specified default, so members whose default
+// promises more than is supported are written out explicitly.
+type metadata struct {
+	Issuer  string `json:"issuer"`
+	JWKSURI string `json:"jwks_uri"`
+	// Required by both specifications; empty while no authorization
+	// endpoint is served.
+	ResponseTypesSupported []string `json:"response_types_supported"`
+	// RFC 8414 §2 defaults this to authorization_code and implicit.
+	GrantTypesSupported []string `json:"grant_types_supported"`
+	// OpenID Connect Discovery §3 defaults this to true.
+	RequestURIParameterSupported bool `json:"request_uri_parameter_supported"`
+}
+
+func (s *Server) discoveryDocument() ([]byte, error) {
+	doc, err := marshalJSON(metadata{
+		Issuer:                       s.issuer.String(),
+		JWKSURI:                      s.endpoint("/jwks.json"),
+		ResponseTypesSupported:       []string{},
+		GrantTypesSupported:          []string{},
+		RequestURIParameterSupported: false,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("provider: discovery document: %w", err)
+	}
+	return doc, nil
+}
+
+// serveDiscovery serves the document computed at start. It may be cached:
+// it changes only when the configuration does, with a restart.
+func (s *Server) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
+	writeStaticJSON(w, s.discovery, "public, max-age=3600")
+}
+
+// serveJWKS serves the public signing keys. The cache lifetime is short so
+// that relying parties see a rotated key soon after a restart.
+func (s *Server) serveJWKS(w http.ResponseWriter, _ *http.Request) {
+	writeStaticJSON(w, s.jwks, "public, max-age=900")
+}
+
+func writeStaticJSON(w http.ResponseWriter, body []byte, cacheControl string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", cacheControl)
+	_, _ = w.Write(body)
+}
+
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

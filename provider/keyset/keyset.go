@@ -1,0 +1,204 @@
+package keyset
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Key uses as written in the JWK "use" member.
+const (
+	useSig = "sig"
+	useEnc = "enc"
+)
+
+// secretKeyAlg marks the symmetric key that encrypts recoverable client secrets.
+const secretKeyAlg = "A256GCM"
+
+// Set is a validated key set. Signing keys are kept in file order, which is
+// newest first: the first key of a kind signs, all of them are published so
+// that tokens signed before a rotation still verify.
+type Set struct {
+	signing []jose.JSONWebKey
+	secret  jose.JSONWebKey
+}
+
+// Generate makes a fresh set: an RSA 2048 and an EC P-256 signing key and a
+// 256-bit AES key for secret encryption, each with an RFC 7638 thumbprint kid.
+func Generate() (*Set, error) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("generate RSA key: %w", err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate EC key: %w", err)
+	}
+	aesKey := make([]byte, 32)
+	if _, err := rand.Read(aesKey); err != nil {
+		return nil, fmt.Errorf("generate AES key: %w", err)
+	}
+	rsaJWK, err := withThumbprintKID(jose.JSONWebKey{Key: rsaKey, Use: useSig, Algorithm: string(jose.RS256)})
+	if err != nil {
+		return nil, err
+	}
+	ecJWK, err := withThumbprintKID(jose.JSONWebKey{Key: ecKey, Use: useSig, Algorithm: string(jose.ES256)})
+	if err != nil {
+		return nil, err
+	}
+	secret := jose.JSONWebKey{Key: aesKey, Use: useEnc, Algorithm: secretKeyAlg, KeyID: secretKeyID()}
+	return &Set{signing: []jose.JSONWebKey{rsaJWK, ecJWK}, secret: secret}, nil
+}
+
+// Rotate returns a set whose new signing keys come first, so they sign from
+// the next start on, followed by the old ones, which stay published. The
+// secret-encryption key is kept: stored secrets must stay readable.
+func (s *Set) Rotate(fresh *Set) *Set {
+	signing := append(append([]jose.JSONWebKey{}, fresh.signing...), s.signing...)
+	return &Set{signing: signing, secret: s.secret}
+}
+
+// Parse reads and validates a JWK set document.
+func Parse(data []byte) (*Set, error) {
+	var raw jose.JSONWebKeySet
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("malformed JWK set: %w", err)
+	}
+	set := &Set{}
+	seen := map[string]bool{}
+	for i, k := range raw.Keys {
+		if k.KeyID == "" {
+			return nil, fmt.Errorf("key %d has no kid", i)
+		}
+		if seen[k.KeyID] {
+			return nil, fmt.Errorf("key %d: duplicate kid %q", i, k.KeyID)
+		}
+		seen[k.KeyID] = true
+		if err := set.add(k); err != nil {
+			return nil, fmt.Errorf("key %q: %w", k.KeyID, err)
+		}
+	}
+	return set, set.complete()
+}
+
+func (s *Set) add(k jose.JSONWebKey) error {
+	switch key := k.Key.(type) {
+	case *rsa.PrivateKey:
+		if key.N.BitLen() < 2048 {
+			return fmt.Errorf("RSA key of %d bits is too short (at least 2048)", key.N.BitLen())
+		}
+		return s.addSigning(k)
+	case *ecdsa.PrivateKey:
+		return s.addSigning(k)
+	case []byte:
+		if k.Use != useEnc || len(key) != 32 {
+			return errors.New("a symmetric key must be a 256-bit key with use \"enc\"")
+		}
+		if s.secret.Key != nil {
+			return errors.New("only one secret-encryption key may be present")
+		}
+		s.secret = k
+		return nil
+	case *rsa.PublicKey, *ecdsa.PublicKey:
+		return errors.New("public key without its private part")
+	default:
+		return fmt.Errorf("unsupported key type %T", key)
+	}
+}
+
+func (s *Set) addSigning(k jose.JSONWebKey) error {
+	if k.Use != "" && k.Use != useSig {
+		return fmt.Errorf("asymmetric key with use %q (want %q)", k.Use, useSig)
+	}
+	if !k.Valid() {
+		return errors.New("invalid key parameters")
+	}
+	s.signing = append(s.signing, k)
+	return nil
+}
+
+func (s *Set) complete() error {
+	if _, ok := s.firstRSA(); !ok {
+		return errors.New("no RSA signing key (RS256 is the default ID token algorithm)")
+	}
+	if s.secret.Key == nil {
+		return errors.New("no 256-bit AES key with use \"enc\" for secret encryption")
+	}
+	return nil
+}
+
+// MarshalJSON writes the whole set, private parts included, in file order.
+func (s *Set) MarshalJSON() ([]byte, error) {
+	keys := append(append([]jose.JSONWebKey{}, s.signing...), s.secret)
+	return json.MarshalIndent(jose.JSONWebKeySet{Keys: keys}, "", "  ")
+}
+
+// Public returns the public halves of every signing key, for /jwks.json.
+// The symmetric key is never part of it.
+func (s *Set) Public() jose.JSONWebKeySet {
+	out := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(s.signing))}
+	for _, k := range s.signing {
+		out.Keys = append(out.Keys, k.Public())
+	}
+	return out
+}
+
+// SigningKey returns the current key for a JWS algorithm: the first RSA key
+// for RS* and PS*, the first EC key on the matching curve for ES*.
+func (s *Set) SigningKey(alg jose.SignatureAlgorithm) (jose.JSONWebKey, bool) {
+	for _, k := range s.signing {
+		if keyFits(k, alg) {
+			return k, true
+		}
+	}
+	return jose.JSONWebKey{}, false
+}
+
+// SecretKey returns the AES-256 key that encrypts recoverable client secrets.
+func (s *Set) SecretKey() []byte {
+	return s.secret.Key.([]byte)
+}
+
+func (s *Set) firstRSA() (jose.JSONWebKey, bool) { return s.SigningKey(jose.RS256) }
+
+func keyFits(k jose.JSONWebKey, alg jose.SignatureAlgorithm) bool {
+	switch key := k.Key.(type) {
+	case *rsa.PrivateKey:
+		switch alg {
+		case jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512:
+			return true
+		}
+	case *ecdsa.PrivateKey:
+		curve := map[jose.SignatureAlgorithm]elliptic.Curve{
+			jose.ES256: elliptic.P256(), jose.ES384: elliptic.P384(), jose.ES512: elliptic.P521(),
+		}[alg]
+		return curve != nil && key.Curve == curve
+	}
+	return false
+}
+
+func withThumbprintKID(k jose.JSONWebKey) (jose.JSONWebKey, error) {
+	tp, err := k.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return k, fmt.Errorf("key thumbprint: %w", err)
+	}
+	k.KeyID = base64.RawURLEncoding.EncodeToString(tp)
+	return k, nil
+}
+
+// symmetricKID names a symmetric key without revealing it: RFC 7638 defines
+// the thumbprint of an "oct" key over the key itself, which would publish a
+// hash of the secret wherever the kid appears, so a random id is used instead.
+func secretKeyID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "secret-" + base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,73 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/templates"
+)
+
+// Pinger is the part of the directory that readiness needs: an error means
+// the directory does not answer.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Options are the provider's dependencies and settings, fixed at start.
+type Options struct {
+	// Issuer is the issuer URL exactly as published (no trailing slash).
+	Issuer    string
+	Keys      *keyset.Set
+	Directory Pinger
+	Pages     *templates.Renderer
+	Logger    *slog.Logger
+}
+
+// Server holds what every handler shares. Documents that never change while
+// the process runs (discovery, the public keys) are rendered once here.
+type Server struct {
+	issuer    *url.URL
+	keys      *keyset.Set
+	directory Pinger
+	pages     *templates.Renderer
+	log       *slog.Logger
+
+	discovery []byte
+	jwks      []byte
+}
+
+// New checks the options and prepares the static documents.
+func New(o Options) (*Server, error) {
+	if o.Keys == nil || o.Directory == nil || o.Pages == nil {
+		return nil, errors.New("provider: keys, directory and pages are required")
+	}
+	issuer, err := url.Parse(o.Issuer)
+	if err != nil || issuer.Host == "" {
+		return nil, fmt.Errorf("provider: issuer %q is not an absolute URL", o.Issuer)
+	}
+	issuer.Path = strings.TrimSuffix(issuer.Path, "/")
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{issuer: issuer, keys: o.Keys, directory: o.Directory, pages: o.Pages, log: log}
+	if s.discovery, err = s.discoveryDocument(); err != nil {
+		return nil, err
+	}
+	if s.jwks, err = marshalJSON(o.Keys.Public()); err != nil {
+		return nil, fmt.Errorf("provider: public keys: %w", err)
+	}
+	return s, nil
+}
+
+// endpoint is the absolute URL of a path under the issuer.
+func (s *Server) endpoint(path string) string {
+	u := *s.issuer
+	u.Path = s.issuer.Path + path
+	return u.String()
+}
