@@ -99,7 +99,7 @@ func (p *Pool) Do(ctx context.Context, fn func(*ldap.Conn) error) error {
 	conn.SetTimeout(p.opTimeout(ctx))
 	err = fn(conn)
 	if isOutage(err) || conn.IsClosing() {
-		conn.Close()
+		_ = conn.Close()
 		if err == nil {
 			return nil
 		}
@@ -126,7 +126,7 @@ func (p *Pool) Close() {
 	for {
 		select {
 		case c := <-p.idle:
-			c.Close()
+			_ = c.Close()
 		default:
 			return
 		}
@@ -141,7 +141,7 @@ func (p *Pool) get(ctx context.Context) (*ldap.Conn, error) {
 			if !c.IsClosing() {
 				return c, nil
 			}
-			c.Close() // the server went away while it sat idle
+			_ = c.Close() // the server went away while it sat idle
 		default:
 			return p.dial(ctx)
 		}
@@ -152,13 +152,13 @@ func (p *Pool) put(c *ldap.Conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		c.Close()
+		_ = c.Close()
 		return
 	}
 	select {
 	case p.idle <- c:
 	default:
-		c.Close()
+		_ = c.Close()
 	}
 }
 
@@ -196,13 +196,13 @@ func (p *Pool) dialOne(ctx context.Context, raw string) (*ldap.Conn, error) {
 		cfg := p.tls.Clone()
 		cfg.ServerName = u.Hostname()
 		if err := c.StartTLS(cfg); err != nil {
-			c.Close()
+			_ = c.Close()
 			return nil, fmt.Errorf("StartTLS: %w", err)
 		}
 	}
 	if p.cfg.BindDN != "" {
 		if err := c.Bind(p.cfg.BindDN, p.cfg.BindPassword); err != nil {
-			c.Close()
+			_ = c.Close()
 			return nil, fmt.Errorf("bind as %s: %w", p.cfg.BindDN, err)
 		}
 	}

@@ -108,7 +108,7 @@ func listen(cfg *conf.Config) (net.Listener, error) {
 	}
 	tlsCfg, err := serverTLS(cfg.TLS)
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return nil, asUsage(err)
 	}
 	return tlsListener(ln, tlsCfg), nil

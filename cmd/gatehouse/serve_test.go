@@ -112,7 +112,6 @@ func TestServeWithEmbeddedDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
 	res, err := conn.Search(ldap.NewSearchRequest("ou=people,dc=example,dc=org", ldap.ScopeSingleLevel,
 		ldap.NeverDerefAliases, 0, 0, false, "(uid=alice)", []string{"mail"}, nil))
 	if err != nil || len(res.Entries) != 1 || res.Entries[0].GetAttributeValue("mail") != "alice@example.org" {
@@ -121,6 +120,7 @@ func TestServeWithEmbeddedDirectory(t *testing.T) {
 	if err := conn.Bind(res.Entries[0].DN, "alice-password"); err != nil {
 		t.Errorf("alice's bind: %v", err)
 	}
+	conn.Close()
 
 	if code := s.stop(t); code != exitOK {
 		t.Errorf("exit code after SIGTERM = %d; log:\n%s", code, s.log.String())

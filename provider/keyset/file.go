@@ -78,7 +78,7 @@ func write(path string, set *Set, replace bool) error {
 	if err != nil {
 		return fmt.Errorf("key file %s: %w", path, err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // gone after a rename; stale after a failure
 	if err := writeSynced(tmp, append(data, '\n')); err != nil {
 		return fmt.Errorf("key file %s: %w", path, err)
 	}
@@ -100,15 +100,15 @@ func write(path string, set *Set, replace bool) error {
 
 func writeSynced(f *os.File, data []byte) error {
 	if err := f.Chmod(0o600); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	return f.Close()
