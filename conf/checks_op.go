@@ -120,18 +120,24 @@ func checkRegistration(c *Config, r *report) {
 
 // checkSecretCodec applies the limits of RFC 9106 §3.1: memory of at least
 // 8 KiB per lane, and at least one pass and one lane. The 1 MiB floor is
-// ours: less is too cheap to slow down a guessing attack.
+// ours: less is too cheap to slow down a guessing attack. The ceilings are
+// the ones the codec accepts for any stored hash, so a configuration it
+// would refuse is reported here, with the others.
 func checkSecretCodec(c *Config, r *report) {
 	s := c.OP.Secrets
 	r.oneOf("op.secrets.codec", s.Codec, "argon2id")
 	a := s.Argon2id
-	if a.Parallelism < 1 {
-		r.add("op.secrets.argon2id.parallelism", "must be at least 1")
+	if a.Parallelism < 1 || a.Parallelism > 64 {
+		r.add("op.secrets.argon2id.parallelism", "must be from 1 to 64, not %d", a.Parallelism)
 	}
-	if a.Iterations < 1 {
-		r.add("op.secrets.argon2id.iterations", "must be at least 1")
+	if a.Iterations < 1 || a.Iterations > 100 {
+		r.add("op.secrets.argon2id.iterations", "must be from 1 to 100, not %d", a.Iterations)
 	}
 	switch minimum := 8 * uint64(a.Parallelism); {
+	case a.MemoryKiB > 1<<20:
+		r.add("op.secrets.argon2id.memoryKiB", "must be at most 1048576 (1 GiB), not %d", a.MemoryKiB)
+	case uint64(a.MemoryKiB)*uint64(a.Iterations) > 4<<20:
+		r.add("op.secrets.argon2id.memoryKiB", "times iterations must be at most 4 GiB")
 	case a.MemoryKiB < 1024:
 		r.add("op.secrets.argon2id.memoryKiB", "must be at least 1024, not %d", a.MemoryKiB)
 	case uint64(a.MemoryKiB) < minimum:

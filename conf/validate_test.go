@@ -408,15 +408,27 @@ func TestValidateRegistrationAndSecrets(t *testing.T) {
 			"op.secrets.argon2id.memoryKiB: must be at least 1024, not 512",
 		}},
 		{name: "Argon2id memory below 8 KiB per lane", change: func(c *Config) {
-			c.OP.Secrets.Argon2id.MemoryKiB, c.OP.Secrets.Argon2id.Parallelism = 1024, 255
+			c.OP.Secrets.Argon2id.MemoryKiB, c.OP.Secrets.Argon2id.Parallelism = 1024, 200
 		}, want: []string{
-			"op.secrets.argon2id.memoryKiB: must be at least 8 × parallelism (2040), not 1024",
+			"op.secrets.argon2id.parallelism: must be from 1 to 64, not 200",
+			"op.secrets.argon2id.memoryKiB: must be at least 8 × parallelism (1600), not 1024",
 		}},
 		{name: "Argon2id without passes or lanes", change: func(c *Config) {
 			c.OP.Secrets.Argon2id.Iterations, c.OP.Secrets.Argon2id.Parallelism = 0, 0
 		}, want: []string{
-			"op.secrets.argon2id.parallelism: must be at least 1",
-			"op.secrets.argon2id.iterations: must be at least 1",
+			"op.secrets.argon2id.parallelism: must be from 1 to 64, not 0",
+			"op.secrets.argon2id.iterations: must be from 1 to 100, not 0",
+		}},
+		{name: "Argon2id costs above the ceilings", change: func(c *Config) {
+			c.OP.Secrets.Argon2id.Iterations, c.OP.Secrets.Argon2id.MemoryKiB = 101, 2<<20
+		}, want: []string{
+			"op.secrets.argon2id.iterations: must be from 1 to 100, not 101",
+			"op.secrets.argon2id.memoryKiB: must be at most 1048576 (1 GiB), not 2097152",
+		}},
+		{name: "Argon2id memory times passes too large", change: func(c *Config) {
+			c.OP.Secrets.Argon2id.Iterations, c.OP.Secrets.Argon2id.MemoryKiB = 8, 1<<20
+		}, want: []string{
+			"op.secrets.argon2id.memoryKiB: times iterations must be at most 4 GiB",
 		}},
 	})
 }

@@ -167,6 +167,10 @@ func (s *Set) SecretKey() []byte {
 	return s.secret.Key.([]byte)
 }
 
+// SecretKeyID names the AES key; encrypted secrets record it so that the
+// key can be rotated without losing what it encrypted.
+func (s *Set) SecretKeyID() string { return s.secret.KeyID }
+
 func (s *Set) firstRSA() (jose.JSONWebKey, bool) { return s.SigningKey(jose.RS256) }
 
 func keyFits(k jose.JSONWebKey, alg jose.SignatureAlgorithm) bool {
