@@ -24,6 +24,11 @@ const usage = `usage: gatehouse <command> [flags]
 commands:
   serve [--config PATH]            run the provider (default conf/gatehouse.yaml, env GATEHOUSE_CONFIG)
   keys generate --out FILE         write a new JWK set (--rotate adds new signing keys to FILE)
+  schema print --server openldap|opendj [--kind client|authz|all]
+                                   print the shipped LDAP schema files
+  schema apply --config PATH | --ldap-url URL [--bind-dn DN --bind-password-file FILE] [--dry-run]
+                                   add or upgrade the schema in OpenLDAP cn=config;
+                                   ldapi:// without --bind-dn binds with SASL EXTERNAL
   version                          print the version and the LDAP schema version
 `
 
@@ -54,6 +59,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.serve(ctx, args[1:])
 	case "keys":
 		err = a.keys(args[1:])
+	case "schema":
+		err = a.schema(args[1:])
 	case "version":
 		err = a.version(args[1:])
 	case "help", "-h", "--help":

@@ -107,7 +107,7 @@ func TestMatchingRules(t *testing.T) {
 	}{
 		{"userpassword", true}, {"oauthclientsecret", true}, {"oauthredirecturi", true},
 		{"oauthclientdata", true}, {"oidcpostlogoutredirecturi", true}, {"authzrefreshtoken", true},
-		{"oauthjwkset", true}, {"cn", false}, {"objectclass", false}, {"oauthclientid", false}, {"mail", false},
+		{"oauthjwkset", true}, {"cn", false}, {"objectclass", false}, {"oauthclientid", true}, {"gatehouseversion", true}, {"oauthclientname", false}, {"mail", false},
 	} {
 		if got := caseExact(tc.attr); got != tc.exact {
 			t.Errorf("caseExact(%s) = %v", tc.attr, got)

@@ -5,34 +5,42 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gatehouse-idp/gatehouse/schema"
 )
 
-// The directory has no schema, so it cannot look up an attribute's EQUALITY
-// rule. A naming rule stands in for it, chosen to agree with the schemas
-// Gatehouse ships for the attributes it relies on:
+// The directory checks no schema, but it compares values as the schema
+// Gatehouse ships says, so that it answers like OpenLDAP loaded with it:
 //
-//   - caseExact (byte for byte): userPassword, and every attribute whose
-//     name, ignoring case, ends in "URI", "Secret", "Token", "Data" or
-//     "JWKSet" — redirect URIs, client secrets, access and refresh tokens,
-//     JSON blobs and key sets, where case carries meaning;
-//   - caseIgnore: everything else (objectClass, names, mail, identifiers).
+//   - caseExact (byte for byte): userPassword, and every shipped attribute
+//     whose EQUALITY rule is case-sensitive — identifiers, secrets, tokens,
+//     JSON, algorithm names, URIs;
+//   - caseIgnore: everything else (objectClass, names, mail, the standard
+//     attributes of people and groups).
 //
 // Attribute options do not change the rule: oauthClientName;lang-de follows
 // oauthClientName. DN values are always compared ignoring case (see dn.go).
-var caseExactSuffixes = []string{"uri", "secret", "token", "data", "jwkset"}
+var caseExactAttributes = shippedCaseExact()
+
+func shippedCaseExact() map[string]bool {
+	exact := map[string]bool{"userpassword": true}
+	for _, set := range schema.Sets() {
+		for _, at := range set.Attributes {
+			switch at.Equality {
+			case "caseExactMatch", "caseExactIA5Match", "octetStringMatch":
+				for _, name := range at.Names {
+					exact[strings.ToLower(name)] = true
+				}
+			}
+		}
+	}
+	return exact
+}
 
 // caseExact reports whether values of the attribute with this base name
 // (already lower-cased) are compared byte for byte.
 func caseExact(base string) bool {
-	if base == "userpassword" {
-		return true
-	}
-	for _, s := range caseExactSuffixes {
-		if strings.HasSuffix(base, s) {
-			return true
-		}
-	}
-	return false
+	return caseExactAttributes[base]
 }
 
 // normValue returns the form of v that equality matching compares for an

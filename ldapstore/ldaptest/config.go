@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"text/template"
+
+	"github.com/gatehouse-idp/gatehouse/schema"
 )
 
 // dbMaxSize is the LMDB map size. It only reserves address space, so it can
@@ -63,6 +65,13 @@ olcDbIndex: mail eq
 olcDbIndex: cn eq,sub
 olcDbIndex: member eq
 olcDbIndex: entryUUID eq
+{{- if .Shipped}}
+olcDbIndex: oauthClientID eq,sub
+olcDbIndex: authzSubject eq
+olcDbIndex: authzClientID eq
+olcDbIndex: authzRefreshToken eq
+olcDbIndex: oidcSessionID eq
+{{- end}}
 olcAccess: {0}to attrs=userPassword by self write by anonymous auth by * none
 olcAccess: {1}to * by * read
 {{- if .PolicyDN}}
@@ -79,6 +88,7 @@ olcPPolicyUseLockout: TRUE
 // configData fills configTemplate.
 type configData struct {
 	Schemas        []string // file: URLs, standard schemas first
+	Shipped        bool     // Gatehouse's schema is loaded; index its attributes
 	Peers          []string // peercred identities allowed to manage cn=config
 	ConfigDN       string
 	ConfigPassword string
@@ -113,12 +123,21 @@ func (s *Slapd) writeConfig(ctx context.Context, tools tools, opts Options) erro
 }
 
 func (s *Slapd) configData(opts Options) (configData, error) {
-	schemas, err := schemaURLs(opts.Schemas)
+	var files []string
+	if !opts.BareSchema {
+		shipped, err := writeShippedSchema(filepath.Join(s.Dir, "schema"))
+		if err != nil {
+			return configData{}, err
+		}
+		files = shipped
+	}
+	schemas, err := schemaURLs(append(files, opts.Schemas...))
 	if err != nil {
 		return configData{}, err
 	}
 	return configData{
 		Schemas:        schemas,
+		Shipped:        !opts.BareSchema,
 		Peers:          peercredDNs(os.Getuid(), os.Getgid()),
 		ConfigDN:       s.ConfigDN,
 		ConfigPassword: s.ConfigPassword,
@@ -132,6 +151,27 @@ func (s *Slapd) configData(opts Options) (configData, error) {
 }
 
 func (s *Slapd) configDir() string { return filepath.Join(s.Dir, "slapd.d") }
+
+// writeShippedSchema writes Gatehouse's OpenLDAP schema files, embedded in
+// package schema, into dir for slapadd to include, and returns their paths
+// in load order.
+func writeShippedSchema(dir string) ([]string, error) {
+	files, err := schema.Files(schema.ServerOpenLDAP, schema.KindAll)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(dir, f.Name+".ldif")
+		if err := os.WriteFile(paths[i], f.Data, 0o600); err != nil {
+			return nil, fmt.Errorf("write shipped schema: %w", err)
+		}
+	}
+	return paths, nil
+}
 
 // schemaURLs lists the standard schemas and then the extra ones as the
 // file: URLs that slapadd's "include:" takes. Extra files are checked here

@@ -49,11 +49,21 @@
 // in "ldapadd -Y EXTERNAL -H <Slapd.LDAPI>", or by binding as Slapd.ConfigDN
 // with Slapd.ConfigPassword from anywhere.
 //
+// # Schema
+//
+// Every server has the standard schemas core, cosine, nis and inetorgperson
+// and then Gatehouse's own, the OpenLDAP files embedded in package schema
+// (client registrations, authorizations, Gatehouse's auxiliary classes),
+// with equality indexes on the attributes the stores look entries up by.
+// Options.BareSchema leaves Gatehouse's schema out, for tests that add or
+// upgrade it themselves.
+//
 // Options.Schemas files (entries of the form cn=NAME,cn=schema,cn=config)
-// are included in the initial cn=config, after core, cosine, nis and
-// inetorgperson, so they cost no extra process and are in force for the
-// seed LDIF. A schema cannot be removed from a running slapd; start a new
-// server instead, which is cheap.
+// are included in the initial cn=config after those, so they cost no extra
+// process and are in force for the seed LDIF. A schema cannot be removed
+// from a running slapd; start a new server instead, which is cheap.
+// Restart restarts a server on the same cn=config and database, for tests
+// of changes that must survive one.
 //
 // Subtree gives each test its own organizational unit, so tests that share
 // one server need no reset between them.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -187,6 +188,24 @@ func (p *process) kill() error {
 	}
 	<-p.done
 	return nil
+}
+
+// terminateGrace is how long slapd may take to shut down cleanly after
+// SIGTERM before it is killed.
+const terminateGrace = 10 * time.Second
+
+// terminate stops slapd the way an init system does, so that it writes
+// out what it holds, and waits for it.
+func (p *process) terminate() error {
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("stop slapd: %w", err)
+	}
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(terminateGrace):
+		return p.kill()
+	}
 }
 
 // headBuffer keeps the first limit bytes written to it, which is where

@@ -39,8 +39,14 @@ type Options struct {
 	LDIF []string
 
 	// Schemas are extra schema files in cn=config form
-	// (dn: cn=NAME,cn=schema,cn=config), loaded after the standard ones.
+	// (dn: cn=NAME,cn=schema,cn=config), loaded after the standard ones
+	// and Gatehouse's.
 	Schemas []string
+
+	// BareSchema leaves out Gatehouse's own schema (package schema, loaded
+	// by default), so that the server has only the standard schemas and
+	// Schemas: for tests that add or upgrade the schema themselves.
+	BareSchema bool
 
 	// PPolicy loads the ppolicy overlay with a default policy at
 	// Slapd.PolicyDN: three failed binds lock the account until an admin
@@ -141,6 +147,34 @@ func (s *Slapd) stopProcess() error {
 		return fmt.Errorf("ldaptest: slapd died before Close: %w", s.proc.exitError())
 	}
 	return s.proc.kill()
+}
+
+// Restart stops slapd cleanly and starts it again on the same
+// configuration and database, as a reboot would: for tests of changes to
+// cn=config that must survive one. The server listens on a new port
+// afterwards (URL changes; LDAPI stays) and connections from before are
+// closed. Restart must not run concurrently with other uses of s.
+func (s *Slapd) Restart(ctx context.Context) error {
+	if s.proc == nil {
+		return errors.New("ldaptest: restart: slapd is not running")
+	}
+	if s.proc.exited() {
+		return fmt.Errorf("ldaptest: restart: slapd died before: %w", s.proc.exitError())
+	}
+	if err := s.proc.terminate(); err != nil {
+		return fmt.Errorf("ldaptest: restart: %w", err)
+	}
+	s.proc = nil
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	tools, err := findTools()
+	if err != nil {
+		return err
+	}
+	if err := s.launch(ctx, tools); err != nil {
+		return fmt.Errorf("ldaptest: restart slapd: %w", err)
+	}
+	return nil
 }
 
 // Dial returns a connection bound as the database admin. The caller
