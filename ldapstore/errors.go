@@ -41,3 +41,71 @@ func isOutage(err error) bool {
 		ldap.LDAPResultTimeout,
 	)
 }
+
+// Answers about the data, reported by every store in this package. Test
+// with errors.Is: the directory's own error stays wrapped beneath them.
+var (
+	// ErrNotFound: the entry does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrAlreadyExists: an entry with that name exists already.
+	ErrAlreadyExists = errors.New("already exists")
+	// ErrConflict: the entry changed between reading and writing it; read
+	// it again and retry.
+	ErrConflict = errors.New("changed concurrently")
+	// ErrMalformed: an entry holds a value that cannot be read; see
+	// MalformedEntryError for which.
+	ErrMalformed = errors.New("malformed entry")
+)
+
+// MalformedEntryError names an entry and the attribute in it whose value
+// cannot be read. Only that entry is affected.
+type MalformedEntryError struct {
+	DN        string
+	Attribute string
+	Err       error
+}
+
+func (e *MalformedEntryError) Error() string {
+	return fmt.Sprintf("entry %q: attribute %s: %v", e.DN, e.Attribute, e.Err)
+}
+
+func (e *MalformedEntryError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrMalformed) hold.
+func (e *MalformedEntryError) Is(target error) bool { return target == ErrMalformed }
+
+// operation says what a request was meant to do, which decides what some
+// result codes mean.
+type operation int
+
+const (
+	opRead operation = iota
+	opAdd
+	opDelete
+	// opSwap is a Modify carrying a compare-and-swap on a version value.
+	opSwap
+)
+
+// classify maps a directory's answer to the sentinel errors above, keeping
+// the answer wrapped beneath. This is the one place where result codes get
+// a meaning; outages were marked ErrUnavailable by the pool already.
+func classify(err error, op operation) error {
+	var sentinel error
+	switch {
+	case err == nil || errors.Is(err, ErrUnavailable):
+		return err
+	case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) && op != opAdd:
+		// For an add, noSuchObject means the parent is missing: not an
+		// answer about the entry itself.
+		sentinel = ErrNotFound
+	case ldap.IsErrorWithCode(err, ldap.LDAPResultEntryAlreadyExists):
+		sentinel = ErrAlreadyExists
+	case op == opSwap && ldap.IsErrorAnyOf(err, ldap.LDAPResultNoSuchAttribute, ldap.LDAPResultAttributeOrValueExists):
+		// The old version value was gone, or the version class had been
+		// added by someone else: the entry changed under us.
+		sentinel = ErrConflict
+	default:
+		return err
+	}
+	return fmt.Errorf("%w: %w", sentinel, err)
+}
