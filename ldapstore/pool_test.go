@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,5 +157,56 @@ func TestNewPoolRejectsBadURLs(t *testing.T) {
 				t.Error("accepted")
 			}
 		})
+	}
+}
+
+func TestPoolTLS(t *testing.T) {
+	s := ldaptest.New(t, ldaptest.Options{TLS: true})
+	tests := []struct {
+		name     string
+		url      string
+		startTLS bool
+		caFile   string
+		wantErr  bool
+	}{
+		{name: "ldaps with the CA", url: s.LDAPSURL, caFile: s.CAFile},
+		{name: "StartTLS with the CA", url: s.URL, startTLS: true, caFile: s.CAFile},
+		{name: "ldaps without trusting the CA", url: s.LDAPSURL, wantErr: true},
+		{name: "StartTLS without trusting the CA", url: s.URL, startTLS: true, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := NewPool(PoolConfig{URLs: []string{tc.url}, BindDN: s.AdminDN, BindPassword: s.AdminPassword,
+				StartTLS: tc.startTLS, CAFile: tc.caFile, Timeout: 2 * time.Second, Size: 1}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			encrypted := false
+			err = p.Do(t.Context(), func(c *ldap.Conn) error {
+				_, encrypted = c.TLSConnectionState()
+				return nil
+			})
+			if tc.wantErr {
+				if !errors.Is(err, ErrUnavailable) {
+					t.Fatalf("error = %v, want ErrUnavailable for an untrusted certificate", err)
+				}
+				return
+			}
+			if err != nil || !encrypted {
+				t.Fatalf("err = %v, encrypted = %v", err, encrypted)
+			}
+		})
+	}
+}
+
+func TestNewPoolRejectsBadCAFile(t *testing.T) {
+	path := t.TempDir() + "/ca.pem"
+	if err := os.WriteFile(path, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := NewPool(PoolConfig{URLs: []string{"ldaps://127.0.0.1:636"}, CAFile: path}, nil)
+	if err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Fatalf("error = %v", err)
 	}
 }

@@ -27,6 +27,11 @@ const dbMaxSize = 256 << 20
 var configTemplate = template.Must(template.New("config").Parse(`dn: cn=config
 objectClass: olcGlobal
 cn: config
+{{- with .TLS}}
+olcTLSCACertificateFile: {{.CA}}
+olcTLSCertificateFile: {{.Cert}}
+olcTLSCertificateKeyFile: {{.Key}}
+{{- end}}
 
 dn: cn=module{0},cn=config
 objectClass: olcModuleList
@@ -98,6 +103,7 @@ type configData struct {
 	AdminPassword  string
 	PolicyDN       string
 	MaxSize        int
+	TLS            *tlsFiles // nil: no TLS
 }
 
 // writeConfig creates the server's cn=config directory (slapd.d).
@@ -135,7 +141,16 @@ func (s *Slapd) configData(opts Options) (configData, error) {
 	if err != nil {
 		return configData{}, err
 	}
+	var tls *tlsFiles
+	if opts.TLS {
+		files, err := writeTLSFiles(filepath.Join(s.Dir, "tls"))
+		if err != nil {
+			return configData{}, err
+		}
+		tls, s.CAFile = &files, files.CA
+	}
 	return configData{
+		TLS:            tls,
 		Schemas:        schemas,
 		Shipped:        !opts.BareSchema,
 		Peers:          peercredDNs(os.Getuid(), os.Getgid()),

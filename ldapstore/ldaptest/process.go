@@ -82,12 +82,22 @@ func (s *Slapd) launchOnce(ctx context.Context, tools tools) error {
 		return err
 	}
 	ldapURL := "ldap://127.0.0.1:" + strconv.Itoa(port)
+	listeners := ldapURL + "/ " + s.LDAPI
+	ldapsURL := ""
+	if s.tls {
+		tlsPort, err := freePort()
+		if err != nil {
+			return err
+		}
+		ldapsURL = "ldaps://127.0.0.1:" + strconv.Itoa(tlsPort)
+		listeners += " " + ldapsURL + "/"
+	}
 	// "-d none" keeps slapd in the foreground, so the process we start is
 	// the server, and prints only startup failures; "-d 0" would print
 	// nothing, not even why it could not bind.
 	proc, err := startProcess(tools.slapd,
 		"-d", "none",
-		"-h", ldapURL+"/ "+s.LDAPI,
+		"-h", listeners,
 		"-F", s.configDir())
 	if err != nil {
 		return err
@@ -95,7 +105,7 @@ func (s *Slapd) launchOnce(ctx context.Context, tools tools) error {
 	if err := s.waitReady(ctx, proc, ldapURL); err != nil {
 		return errors.Join(err, proc.kill())
 	}
-	s.URL, s.proc = ldapURL, proc
+	s.URL, s.LDAPSURL, s.proc = ldapURL, ldapsURL, proc
 	return nil
 }
 

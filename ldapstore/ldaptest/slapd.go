@@ -52,11 +52,17 @@ type Options struct {
 	// Slapd.PolicyDN: three failed binds lock the account until an admin
 	// removes pwdAccountLockedTime. Tests may modify the policy entry.
 	PPolicy bool
+
+	// TLS gives the server a certificate from a private CA (Slapd.CAFile)
+	// for StartTLS on URL, and serves ldaps:// at Slapd.LDAPSURL too.
+	TLS bool
 }
 
 // Slapd is a running private OpenLDAP server.
 type Slapd struct {
 	URL            string // ldap://127.0.0.1:PORT
+	LDAPSURL       string // ldaps://127.0.0.1:PORT; empty without Options.TLS
+	CAFile         string // PEM of the CA that issued the server certificate; empty without Options.TLS
 	LDAPI          string // ldapi:// URL of the server's Unix socket
 	BaseDN         string // suffix of the database
 	AdminDN        string // root DN of the database
@@ -66,6 +72,7 @@ type Slapd struct {
 	PolicyDN       string // default password policy; empty without Options.PPolicy
 	Dir            string // holds config, database and socket; removed by Close
 
+	tls       bool
 	proc      *process
 	closeOnce sync.Once
 	closeErr  error
@@ -88,6 +95,7 @@ func StartSlapd(ctx context.Context, opts Options) (*Slapd, error) {
 		return nil, err
 	}
 	s := newSlapd(dir, opts.PPolicy)
+	s.tls = opts.TLS
 	if err := s.start(ctx, tools, opts); err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("gave up (limit %v or the caller's deadline): %w", startTimeout, err)
