@@ -6,13 +6,15 @@ import (
 	"fmt"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
 )
 
 // ErrUnavailable marks a failure of the directory itself — unreachable,
 // busy, timed out, or refusing the service account — as opposed to an
 // answer about the data. The provider turns it into 503 or
 // temporarily_unavailable.
-var ErrUnavailable = errors.New("directory unavailable")
+var ErrUnavailable = storage.ErrUnavailable
 
 // unavailable wraps err so that errors.Is(err, ErrUnavailable) holds while
 // the cause stays inspectable for the log.
@@ -44,17 +46,19 @@ func isOutage(err error) bool {
 
 // Answers about the data, reported by every store in this package. Test
 // with errors.Is: the directory's own error stays wrapped beneath them.
+// They are the provider's own (package storage), so that it can match them
+// without importing this package.
 var (
 	// ErrNotFound: the entry does not exist.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = storage.ErrNotFound
 	// ErrAlreadyExists: an entry with that name exists already.
-	ErrAlreadyExists = errors.New("already exists")
+	ErrAlreadyExists = storage.ErrAlreadyExists
 	// ErrConflict: the entry changed between reading and writing it; read
 	// it again and retry.
-	ErrConflict = errors.New("changed concurrently")
+	ErrConflict = storage.ErrConflict
 	// ErrMalformed: an entry holds a value that cannot be read; see
 	// MalformedEntryError for which.
-	ErrMalformed = errors.New("malformed entry")
+	ErrMalformed = storage.ErrMalformed
 )
 
 // MalformedEntryError names an entry and the attribute in it whose value

@@ -13,6 +13,8 @@ import (
 type metadata struct {
 	Issuer  string `json:"issuer"`
 	JWKSURI string `json:"jwks_uri"`
+	// Present when /clients is served (RFC 8414 §2, RFC 7591 §3).
+	RegistrationEndpoint string `json:"registration_endpoint,omitempty"`
 	// Required by both specifications; empty while no authorization
 	// endpoint is served.
 	ResponseTypesSupported []string `json:"response_types_supported"`
@@ -23,17 +25,21 @@ type metadata struct {
 }
 
 func (s *Server) discoveryDocument() ([]byte, error) {
-	doc, err := marshalJSON(metadata{
+	doc := metadata{
 		Issuer:                       s.issuer.String(),
 		JWKSURI:                      s.endpoint("/jwks.json"),
 		ResponseTypesSupported:       []string{},
 		GrantTypesSupported:          []string{},
 		RequestURIParameterSupported: false,
-	})
+	}
+	if s.clients != nil {
+		doc.RegistrationEndpoint = s.endpoint("/clients")
+	}
+	b, err := marshalJSON(doc)
 	if err != nil {
 		return nil, fmt.Errorf("provider: discovery document: %w", err)
 	}
-	return doc, nil
+	return b, nil
 }
 
 // serveDiscovery serves the document computed at start. It may be cached:

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
+
+	"github.com/gatehouse-idp/gatehouse/provider/registration"
 )
 
 // Handler wires every route. It is the one place that says which URL reaches
@@ -33,6 +35,16 @@ func (s *Server) Handler() http.Handler {
 
 	r.HandleFunc("/health/live", s.serveLive).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/health/ready", s.serveReady).Methods(http.MethodGet, http.MethodHead)
+
+	// Client registration (RFC 7591) and management (RFC 7592).
+	if c := s.clients; c != nil {
+		entry := "/clients/{" + registration.PathVar + "}"
+		r.HandleFunc("/clients", c.Register).Methods(http.MethodPost)
+		r.HandleFunc("/clients", c.List).Methods(http.MethodGet)
+		r.HandleFunc(entry, c.Read).Methods(http.MethodGet)
+		r.HandleFunc(entry, c.Replace).Methods(http.MethodPut)
+		r.HandleFunc(entry, c.Delete).Methods(http.MethodDelete)
+	}
 
 	return s.recoverPanics(s.logRequests(securityHeaders(root)))
 }

@@ -7,8 +7,11 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/provider/registration"
+	"github.com/gatehouse-idp/gatehouse/provider/secrets"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -26,6 +29,17 @@ type Options struct {
 	Directory Pinger
 	Pages     *templates.Renderer
 	Logger    *slog.Logger
+
+	// Clients is the client registry. Without it /clients is not served
+	// and discovery names no registration endpoint.
+	Clients registration.ClientStore
+	// SecretCodec and SecretVerifier encode and check client secrets; both
+	// are required with Clients.
+	SecretCodec    *secrets.Codec
+	SecretVerifier *secrets.Verifier
+	Registration   registration.Config
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Server holds what every handler shares. Documents that never change while
@@ -36,6 +50,8 @@ type Server struct {
 	directory Pinger
 	pages     *templates.Renderer
 	log       *slog.Logger
+	// clients serves /clients; nil when no registry is configured.
+	clients *registration.Handler
 
 	discovery []byte
 	jwks      []byte
@@ -56,6 +72,17 @@ func New(o Options) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{issuer: issuer, keys: o.Keys, directory: o.Directory, pages: o.Pages, log: log}
+	if o.Clients != nil {
+		svc, err := registration.NewService(registration.Options{
+			Store: o.Clients,
+			Codec: o.SecretCodec, Verifier: o.SecretVerifier,
+			Config: o.Registration, Endpoint: s.endpoint("/clients"), Now: o.Now,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("provider: %w", err)
+		}
+		s.clients = registration.NewHandler(svc, log.With("component", "registration"))
+	}
 	if s.discovery, err = s.discoveryDocument(); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,9 @@ import (
 	"testing"
 
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/provider/registration"
+	"github.com/gatehouse-idp/gatehouse/provider/registration/registrationtest"
+	"github.com/gatehouse-idp/gatehouse/provider/secrets"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -35,7 +38,19 @@ func newTestServer(t *testing.T, issuer string, dir Pinger) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Issuer: issuer, Keys: keys, Directory: dir, Pages: pages})
+	codec, err := secrets.New(secrets.Params{MemoryKiB: 256, Iterations: 1, Parallelism: 1}, keys.SecretKey(), keys.SecretKeyID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{
+		Issuer: issuer, Keys: keys, Directory: dir, Pages: pages,
+		Clients:     registrationtest.New(),
+		SecretCodec: codec, SecretVerifier: secrets.NewVerifier(codec, secrets.VerifierOptions{}),
+		Registration: registration.Config{
+			MasterTokenSHA256: testMasterTokenSHA256,
+			Policy:            registration.Policy{AuthMethods: []string{"client_secret_basic"}},
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

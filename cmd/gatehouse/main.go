@@ -29,6 +29,10 @@ commands:
   schema apply --config PATH | --ldap-url URL [--bind-dn DN --bind-password-file FILE] [--dry-run]
                                    add or upgrade the schema in OpenLDAP cn=config;
                                    ldapi:// without --bind-dn binds with SASL EXTERNAL
+  clients import --config PATH FILE.json
+                                   create or update clients from a JSON array of RFC 7591 registrations
+  clients list|get ID|delete ID --config PATH
+                                   list clients (ID and name), show one as JSON, or delete one
   version                          print the version and the LDAP schema version
 `
 
@@ -61,6 +65,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.keys(args[1:])
 	case "schema":
 		err = a.schema(args[1:])
+	case "clients":
+		err = a.clients(ctx, args[1:])
 	case "version":
 		err = a.version(args[1:])
 	case "help", "-h", "--help":

@@ -67,9 +67,13 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	}
 	defer dir.Close()
 
-	p, err := provider.New(provider.Options{
+	reg, err := newRegistry(cfg, dir.pool, keys)
+	if err != nil {
+		return err
+	}
+	p, err := provider.New(reg.providerOptions(provider.Options{
 		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
-	})
+	}))
 	if err != nil {
 		return err
 	}

@@ -28,10 +28,33 @@ func ErrTemporarilyUnavailable() *Error {
 	return newError("temporarily_unavailable", http.StatusServiceUnavailable)
 }
 
+// RFC 7591 §3.2.2: errors of client registration and management.
+func ErrInvalidRedirectURI() *Error { return newError("invalid_redirect_uri", http.StatusBadRequest) }
+func ErrInvalidClientMetadata() *Error {
+	return newError("invalid_client_metadata", http.StatusBadRequest)
+}
+
+// RFC 6750 §3.1: errors of requests made with a bearer token. A 401 needs a
+// WWW-Authenticate header as well; see BearerChallenge.
+func ErrInvalidToken() *Error      { return newError("invalid_token", http.StatusUnauthorized) }
+func ErrInsufficientScope() *Error { return newError("insufficient_scope", http.StatusForbidden) }
+
+// ErrNotFound is the answer of the management endpoints for an entry that
+// does not exist; the code is the one the router uses for unknown paths.
+func ErrNotFound() *Error { return newError("not_found", http.StatusNotFound) }
+
 // WithDescription returns a copy with a client-facing description.
 func (e *Error) WithDescription(desc string) *Error {
 	c := *e
 	c.Description = desc
+	return &c
+}
+
+// WithStatus returns a copy written with another HTTP status, for the
+// cases a specification leaves to HTTP (415, 413, 409).
+func (e *Error) WithStatus(status int) *Error {
+	c := *e
+	c.Status = status
 	return &c
 }
 
@@ -50,6 +73,16 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.cause }
+
+// BearerChallenge is the WWW-Authenticate value for the error answering a
+// request to a resource protected by bearer tokens (RFC 6750 §3): a request
+// that carried no token gets the bare scheme, one with a bad token the code.
+func (e *Error) BearerChallenge(tokenPresented bool) string {
+	if !tokenPresented {
+		return "Bearer"
+	}
+	return `Bearer error="` + e.Code + `"`
+}
 
 // LogValue lets slog show the code, the description and the cause together.
 func (e *Error) LogValue() slog.Value {
