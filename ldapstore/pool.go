@@ -64,7 +64,7 @@ func NewPool(cfg PoolConfig, log *slog.Logger) (*Pool, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	tlsCfg, err := tlsConfig(cfg.CAFile)
+	tlsCfg, err := TLSConfig(cfg.CAFile)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,10 @@ func parseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-func tlsConfig(caFile string) (*tls.Config, error) {
+// TLSConfig is the client TLS configuration for directory connections:
+// TLS 1.2 or later, trusting the PEM certificates in caFile, or the system
+// roots when caFile is empty.
+func TLSConfig(caFile string) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile == "" {
 		return cfg, nil

@@ -2,15 +2,14 @@ package schemaapply
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/ldapstore"
 	"github.com/go-ldap/ldap/v3"
 )
 
@@ -108,18 +107,10 @@ func bind(conn *ldap.Conn, t Target, scheme string, tlsCfg *tls.Config) error {
 }
 
 func tlsConfig(caFile, serverName string) (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName}
-	if caFile == "" {
-		return cfg, nil
-	}
-	pem, err := os.ReadFile(caFile)
+	cfg, err := ldapstore.TLSConfig(caFile)
 	if err != nil {
-		return nil, fmt.Errorf("directory CA file: %w", err)
+		return nil, err
 	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("directory CA file %s: no PEM certificate found", caFile)
-	}
-	cfg.RootCAs = roots
+	cfg.ServerName = serverName
 	return cfg, nil
 }
