@@ -1,0 +1,75 @@
+package oauth
+
+import "time"
+
+// User is a person as the directory describes them, ready to become the
+// subject of tokens.
+type User struct {
+	// Subject is the stable identifier (ldap.users.subjectAttribute,
+	// entryUUID by default): it survives renames.
+	Subject string
+	// DN is where the entry lives; used for group lookups, never shown.
+	DN string
+	// Username is the login name the person typed (or their uid).
+	Username string
+	// Claims are the directory's claims by OpenID Connect claim name
+	// (ldap.users.claims), each a string or, for multi-valued attributes,
+	// a []string. The groups claim is included when configured.
+	Claims map[string]any
+}
+
+// LoginOutcome is the directory's answer to a password check. Everything
+// but LoginOK refuses the sign-in; the outcomes that the directory's
+// password policy reports are told apart so that the page can say so.
+type LoginOutcome int
+
+const (
+	LoginOK LoginOutcome = iota
+	// LoginInvalid: unknown user or wrong password — deliberately one
+	// outcome, so that the page cannot reveal which.
+	LoginInvalid
+	// LoginLocked: the account is locked (ppolicy accountLocked).
+	LoginLocked
+	// LoginExpired: the password has expired (ppolicy passwordExpired).
+	LoginExpired
+	// LoginMustChange: the password must be changed before use
+	// (ppolicy changeAfterReset).
+	LoginMustChange
+)
+
+// Authorization is a long-lived grant of a person to a client: the scopes
+// and claims they consented to, kept until revoked (an oauth2Authz /
+// oidcAuthz entry in the directory).
+type Authorization struct {
+	Subject  string
+	ClientID string
+	// Scopes are the granted scope values; Claims the granted individual
+	// claims (OpenID Connect "claims" request parameter).
+	Scopes []string
+	Claims []string
+	// IssuedAt is the first grant, UpdatedAt the last change.
+	IssuedAt  time.Time
+	UpdatedAt time.Time
+	// Issuer is the issuer that granted it (authzIssuer).
+	Issuer string
+	// Data holds what has no attribute of its own, as JSON (authzData).
+	Data map[string]any
+	// Version is the store's compare-and-swap token; empty for entries no
+	// Gatehouse has written.
+	Version string
+}
+
+// Covers reports whether the authorization grants every scope in scopes —
+// consent is not asked again for the same or a narrower set.
+func (a Authorization) Covers(scopes []string) bool {
+	granted := make(map[string]bool, len(a.Scopes))
+	for _, s := range a.Scopes {
+		granted[s] = true
+	}
+	for _, s := range scopes {
+		if !granted[s] {
+			return false
+		}
+	}
+	return true
+}
