@@ -12,6 +12,7 @@ set -euo pipefail
 REQUIRED=(
 	"slapd slapd"
 	"ldap-utils ldapsearch"
+	"chromium chromium"
 )
 
 # installed PACKAGE COMMAND
