@@ -88,6 +88,22 @@ const (
 	opDelete
 	// opSwap is a Modify carrying a compare-and-swap on a version value.
 	opSwap
+	// opSearch is a search below a base entry that the configuration
+	// names: that entry missing is a misconfiguration, not ErrNotFound.
+	opSearch
+	// opBind is a simple bind with a person's own password.
+	opBind
+)
+
+// Answers that stay inside this package: the stores turn them into
+// something else before returning.
+var (
+	// errCredentials: the directory refused a bind for its name or its
+	// password. Users reports it as LoginInvalid.
+	errCredentials = errors.New("credentials refused")
+	// errSizeLimit: a search matched more entries than its size limit; the
+	// entries up to the limit came with it.
+	errSizeLimit = errors.New("size limit exceeded")
 )
 
 // classify maps a directory's answer to the sentinel errors above, keeping
@@ -98,10 +114,19 @@ func classify(err error, op operation) error {
 	switch {
 	case err == nil || errors.Is(err, ErrUnavailable):
 		return err
-	case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) && op != opAdd:
-		// For an add, noSuchObject means the parent is missing: not an
-		// answer about the entry itself.
+	case op == opBind && ldap.IsErrorAnyOf(err, ldap.LDAPResultInvalidCredentials,
+		ldap.LDAPResultInappropriateAuthentication, ldap.LDAPResultNoSuchObject):
+		// invalidCredentials is the answer RFC 4513 §5.1.3 asks for; OpenLDAP
+		// gives inappropriateAuthentication for an entry without a
+		// password, and some servers noSuchObject for a name that is gone.
+		// None of them is a fault of the directory.
+		sentinel = errCredentials
+	case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) && op != opAdd && op != opSearch:
+		// For an add, noSuchObject means the parent is missing; for a
+		// search, the base: neither is an answer about the entry sought.
 		sentinel = ErrNotFound
+	case ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded):
+		sentinel = errSizeLimit
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultEntryAlreadyExists):
 		sentinel = ErrAlreadyExists
 	case op == opSwap && ldap.IsErrorAnyOf(err, ldap.LDAPResultNoSuchAttribute, ldap.LDAPResultAttributeOrValueExists):

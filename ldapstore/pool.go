@@ -109,6 +109,23 @@ func (p *Pool) Do(ctx context.Context, fn func(*ldap.Conn) error) error {
 	return err
 }
 
+// forBinds returns a second pool that reaches the same servers in the same
+// way (failover order, TLS, timeouts, size) but never binds as the service
+// account. Its connections are for checking people's passwords only: each
+// is left bound as whoever bound last, or anonymous after a failed bind,
+// so nothing is ever read or written on them.
+func (p *Pool) forBinds() *Pool {
+	cfg := p.cfg
+	cfg.BindDN, cfg.BindPassword = "", ""
+	return &Pool{
+		cfg:   cfg,
+		tls:   p.tls,
+		log:   p.log,
+		slots: make(chan struct{}, cfg.Size),
+		idle:  make(chan *ldap.Conn, cfg.Size),
+	}
+}
+
 // Ping reads the root DSE: the cheapest request every server answers.
 func (p *Pool) Ping(ctx context.Context) error {
 	return p.Do(ctx, func(c *ldap.Conn) error {

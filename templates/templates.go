@@ -10,37 +10,58 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"strings"
 )
 
 //go:embed pages/*.html static/*
 var embedded embed.FS
 
 // pageNames are the pages that must exist, each rendered inside base.html.
-var pageNames = []string{"home", "error"}
+var pageNames = []string{"home", "error", "login", "consent", "logout", "loggedout"}
 
-// Renderer holds the parsed pages. It is safe for concurrent use.
+// Renderer holds the parsed pages, once per language. It is safe for
+// concurrent use.
 type Renderer struct {
-	pages  map[string]*template.Template
+	pages  map[string]map[string]*template.Template // language → page → template
 	static fs.FS
+	prefix string
 }
 
 // Load parses the embedded pages, with any file of the same name in dir
 // (when dir is not empty) taking the embedded one's place. Every required
-// page is parsed here, so a broken override stops the start, not a request.
+// page is parsed and then rendered once with sample data in every
+// language, so a broken override — bad syntax, a misspelt field or text
+// key — stops the start, not a request.
 func Load(dir string) (*Renderer, error) {
 	files, err := overlay(dir)
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, static: files.static}
-	for _, name := range pageNames {
-		t, err := parsePage(files.pages, name)
-		if err != nil {
-			return nil, err
+	r := &Renderer{pages: map[string]map[string]*template.Template{}, static: files.static}
+	for _, lang := range languages {
+		r.pages[lang] = map[string]*template.Template{}
+		for _, name := range pageNames {
+			t, err := parsePage(files.pages, name, funcs(lang))
+			if err != nil {
+				return nil, err
+			}
+			r.pages[lang][name] = t
 		}
-		r.pages[name] = t
+	}
+	if err := r.rehearse(); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// Under returns a renderer for pages served under a path prefix, the path
+// of an issuer such as https://idp.example/tenant: its pages link the
+// stylesheet at prefix + "/static/" and its default links home lead to
+// prefix + "/". The parsed pages are shared.
+func (r *Renderer) Under(prefix string) *Renderer {
+	c := *r
+	c.prefix = strings.TrimRight(prefix, "/")
+	return &c
 }
 
 // Static serves the stylesheet and any other static files.
@@ -48,50 +69,68 @@ func (r *Renderer) Static() http.Handler {
 	return http.FileServerFS(r.static)
 }
 
-// HomePage is what the start page shows.
-type HomePage struct {
-	Issuer       string
-	DiscoveryURL string
-	JWKSURL      string
-}
-
-// Home renders the start page.
-func (r *Renderer) Home(w http.ResponseWriter, p HomePage) error {
-	return r.render(w, http.StatusOK, "home", page{Lang: "en", Title: "Gatehouse", Data: p})
-}
-
-// ErrorPage is an error shown to a person. Message must be written for
-// people: it is never an internal error's text.
-type ErrorPage struct {
-	Title   string
-	Message string
-	// Code is the OAuth error code, if any, for support requests.
-	Code string
-}
-
-// Error renders an error page with the given HTTP status.
-func (r *Renderer) Error(w http.ResponseWriter, status int, p ErrorPage) error {
-	return r.render(w, status, "error", page{Lang: "en", Title: p.Title, Data: p})
-}
-
 // page is what base.html sees: the frame's fields plus the page's own.
 type page struct {
 	Lang  string
 	Title string
-	Data  any
+	// Static is the URL path of the static files, without a trailing slash.
+	Static string
+	Data   any
 }
 
-func (r *Renderer) render(w http.ResponseWriter, status int, name string, p page) error {
-	var buf bytes.Buffer
+// view is one page ready to be rendered.
+type view struct {
+	name    string // in pageNames
+	status  int
+	noStore bool // for pages that carry a CSRF token
+	page    page
+}
+
+func (r *Renderer) render(w http.ResponseWriter, v view) error {
 	// Rendered into a buffer first so that a failing template never sends
 	// half a page with a 200 status.
-	if err := r.pages[name].ExecuteTemplate(&buf, "base", p); err != nil {
-		return fmt.Errorf("render %s page: %w", name, err)
+	body, err := r.execute(v)
+	if err != nil {
+		return err
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", v.page.Lang)
+	if v.noStore {
+		// A form's CSRF token is bound to one flow; a cached copy would
+		// only ever fail, and must not outlive the session in a shared cache.
+		h.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(v.status)
+	_, err = w.Write(body)
 	return err
+}
+
+func (r *Renderer) execute(v view) ([]byte, error) {
+	v.page.Static = r.prefix + "/static"
+	var buf bytes.Buffer
+	if err := r.pages[v.page.Lang][v.name].ExecuteTemplate(&buf, "base", v.page); err != nil {
+		return nil, fmt.Errorf("render %s page: %w", v.name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// rehearse renders every page with sample data in every language. Besides
+// finding mistakes that parsing cannot, it runs html/template's escaping
+// analysis of each page now rather than on its first request.
+func (r *Renderer) rehearse() error {
+	for _, lang := range languages {
+		views, err := r.samples(lang)
+		if err != nil {
+			return err
+		}
+		for _, v := range views {
+			if _, err := r.execute(v); err != nil {
+				return fmt.Errorf("template %s.html (%s): %w", v.name, lang, err)
+			}
+		}
+	}
+	return nil
 }
 
 type fileSet struct {
@@ -147,8 +186,8 @@ func (emptyFS) Open(name string) (fs.File, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-func parsePage(files fs.FS, name string) (*template.Template, error) {
-	t := template.New(name).Option("missingkey=error")
+func parsePage(files fs.FS, name string, funcs template.FuncMap) (*template.Template, error) {
+	t := template.New(name).Funcs(funcs).Option("missingkey=error")
 	for _, file := range []string{"base.html", name + ".html"} {
 		data, err := fs.ReadFile(files, file)
 		if err != nil {
