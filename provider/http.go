@@ -78,8 +78,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) serveHome(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) serveHome(w http.ResponseWriter, r *http.Request) {
 	err := s.pages.Home(w, templates.HomePage{
+		Lang:         templates.ChooseLang(nil, r.Header.Get("Accept-Language")),
 		Issuer:       s.issuer.String(),
 		DiscoveryURL: s.endpoint("/.well-known/openid-configuration"),
 		JWKSURL:      s.endpoint("/jwks.json"),
@@ -91,18 +92,20 @@ func (s *Server) serveHome(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, http.StatusNotFound, "not_found", "Page not found", "There is nothing at this address.")
+	s.fail(w, r, http.StatusNotFound, "not_found", "There is nothing at this address.")
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	s.fail(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed",
-		"This address does not accept "+r.Method+" requests.")
+	s.fail(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "This address does not accept "+r.Method+" requests.")
 }
 
-// fail answers a person with a page and a program with JSON.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, title, message string) {
+// fail answers a person with a page in their language, and a program with
+// JSON. code is also the page's kind in the catalog.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, message string) {
 	if wantsHTML(r) {
-		err := s.pages.Error(w, status, templates.ErrorPage{Title: title, Message: message, Code: code})
+		err := s.pages.Error(w, status, templates.ErrorPage{
+			Lang: templates.ChooseLang(nil, r.Header.Get("Accept-Language")), Kind: code, Code: code,
+		})
 		if err == nil {
 			return
 		}

@@ -71,7 +71,7 @@ func New(o Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{issuer: issuer, keys: o.Keys, directory: o.Directory, pages: o.Pages, log: log}
+	s := &Server{issuer: issuer, keys: o.Keys, directory: o.Directory, pages: o.Pages.Under(issuer.Path), log: log}
 	if o.Clients != nil {
 		svc, err := registration.NewService(registration.Options{
 			Store: o.Clients,

@@ -94,6 +94,7 @@ func TestIssuerWithPath(t *testing.T) {
 		{name: "RFC 8414 well-known inserted before the path", path: "/.well-known/oauth-authorization-server/tenant", wantStatus: 200},
 		{name: "keys under the issuer path", path: "/tenant/jwks.json", wantStatus: 200},
 		{name: "nothing at the root", path: "/jwks.json", wantStatus: 404},
+		{name: "stylesheet under the issuer path", path: "/tenant/static/style.css", wantStatus: 200},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +102,9 @@ func TestIssuerWithPath(t *testing.T) {
 				t.Errorf("GET %s = %d, want %d", tc.path, rec.Code, tc.wantStatus)
 			}
 		})
+	}
+	if home := get(t, h, "/tenant/").Body.String(); !strings.Contains(home, `href="/tenant/static/style.css"`) {
+		t.Errorf("the start page does not link the stylesheet under the issuer path:\n%s", home)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(get(t, h, "/tenant/.well-known/openid-configuration").Body.Bytes(), &doc); err != nil {
