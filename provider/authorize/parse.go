@@ -1,0 +1,134 @@
+package authorize
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
+)
+
+// Parameter names of OpenID Connect Core §3.1.2.1 and its extensions.
+const (
+	paramClientID            = "client_id"
+	paramResponseType        = "response_type"
+	paramScope               = "scope"
+	paramState               = "state"
+	paramNonce               = "nonce"
+	paramCodeChallenge       = "code_challenge"
+	paramCodeChallengeMethod = "code_challenge_method"
+	paramPrompt              = "prompt"
+	paramMaxAge              = "max_age"
+	paramDisplay             = "display"
+	paramLoginHint           = "login_hint"
+	paramIDTokenHint         = "id_token_hint"
+	paramUILocales           = "ui_locales"
+	paramClaimsLocales       = "claims_locales"
+	paramACRValues           = "acr_values"
+	paramClaims              = "claims"
+	paramRequest             = "request"
+	paramRequestURI          = "request_uri"
+)
+
+// Parse reads and validates an authorization request (OpenID Connect Core
+// §3.1.2, RFC 6749 §4.1.1, RFC 7636, RFC 9101). Every error is a *Failure:
+// shown as a page while the client or its redirect URI is in doubt,
+// redirected to the client after that.
+func Parse(ctx context.Context, r *http.Request, deps Deps) (Request, error) {
+	p := &parser{deps: &deps}
+	req, f := p.parse(ctx, r)
+	if f != nil {
+		return Request{}, f
+	}
+	return req, nil
+}
+
+type parser struct {
+	deps *Deps
+}
+
+func (p *parser) parse(ctx context.Context, r *http.Request) (Request, *Failure) {
+	outer, e := readParams(r)
+	if e != nil {
+		return Request{}, showFailure("", e)
+	}
+	client, f := p.client(ctx, outer)
+	if f != nil {
+		return Request{}, f
+	}
+	in, reply, info, f := p.source(ctx, outer, client)
+	if f != nil {
+		return Request{}, f
+	}
+	v := &validation{in: in, client: client, deps: p.deps, req: Request{
+		Issuer: p.deps.Config.Issuer, ClientID: client.ID, Client: client,
+		RedirectURI: reply.uri, RedirectURIGiven: reply.given, RequestObject: info,
+	}}
+	if e := v.run(); e != nil {
+		return Request{}, reply.fail(e)
+	}
+	return v.req, nil
+}
+
+// client finds the client named by client_id. Its errors are shown: with
+// no client there is no redirect URI to trust.
+func (p *parser) client(ctx context.Context, in params) (oauth.Client, *Failure) {
+	if slices.Contains(in.repeated, paramClientID) {
+		return oauth.Client{}, showFailure("", invalid(oauth.ErrInvalidRequest, paramClientID, "given more than once"))
+	}
+	id := in.get(paramClientID)
+	if id == "" {
+		return oauth.Client{}, showFailure("", invalid(oauth.ErrInvalidRequest, paramClientID, "missing"))
+	}
+	c, err := p.deps.Clients(ctx, id)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return c, showFailure(id, invalid(oauth.ErrInvalidRequest, paramClientID, "no client is registered as %s", quote(id)))
+	case errors.Is(err, storage.ErrUnavailable):
+		return c, showFailure(id, oauth.ErrTemporarilyUnavailable().WithCause(err).
+			WithDescription("The client registry cannot be reached; please try again shortly."))
+	case err != nil:
+		return c, showFailure(id, oauth.ErrServerError().WithCause(err).WithDescription("The client could not be looked up."))
+	}
+	return c, nil
+}
+
+// source returns the parameters that make up the request and where its
+// errors go. With a request object only the object's parameters count
+// (RFC 9101 §5 and §6.3), client_id aside; errors met while getting the
+// object go to the redirect URI the outer parameters name, when that is a
+// registered one.
+func (p *parser) source(ctx context.Context, outer params, c oauth.Client) (params, replyTo, *ObjectInfo, *Failure) {
+	reply, f := p.replyFor(outer, c)
+	if f != nil {
+		return params{}, reply, nil, f
+	}
+	if len(outer.repeated) > 0 {
+		return params{}, reply, nil, reply.fail(invalid(oauth.ErrInvalidRequest, outer.repeated[0], "given more than once"))
+	}
+	if !outer.has(paramRequest) && !outer.has(paramRequestURI) {
+		return outer, reply, nil, nil
+	}
+	inner, info, e := p.requestObject(ctx, outer, c)
+	if e != nil {
+		return params{}, reply, nil, reply.fail(e)
+	}
+	if reply, f = p.replyFor(inner, c); f != nil {
+		return params{}, reply, nil, f
+	}
+	return inner, reply, info, nil
+}
+
+// replyFor works out where errors of a request with parameters in go.
+func (p *parser) replyFor(in params, c oauth.Client) (replyTo, *Failure) {
+	uri, given, e := resolveRedirect(in, c)
+	if e != nil {
+		return replyTo{}, showFailure(c.ID, e)
+	}
+	return replyTo{
+		issuer: p.deps.Config.Issuer, clientID: c.ID, uri: uri, given: given,
+		mode: errorMode(in, p.deps.Config.ResponseModes), state: in.get(paramState),
+	}, nil
+}
