@@ -116,10 +116,10 @@ func classify(err error, op operation) error {
 		return err
 	case op == opBind && ldap.IsErrorAnyOf(err, ldap.LDAPResultInvalidCredentials,
 		ldap.LDAPResultInappropriateAuthentication, ldap.LDAPResultNoSuchObject):
-		// invalidCredentials is the answer RFC 4513 §5.1.3 asks for; OpenLDAP
-		// gives inappropriateAuthentication for an entry without a
-		// password, and some servers noSuchObject for a name that is gone.
-		// None of them is a fault of the directory.
+		// invalidCredentials is the answer RFC 4513 §5.1.3 asks for, and
+		// OpenLDAP's for an entry without a password too; some servers say
+		// inappropriateAuthentication for that, or noSuchObject for a name
+		// that went away since the search. None is a fault of the directory.
 		sentinel = errCredentials
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) && op != opAdd && op != opSearch:
 		// For an add, noSuchObject means the parent is missing; for a

@@ -1,0 +1,218 @@
+package ldapstore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+)
+
+// Names of an authorization entry, as the 1.15 schema has them (file
+// oauth-authz), and Gatehouse's auxiliary class for the version.
+const (
+	attrAuthzSubject  = "authzSubject"
+	attrAuthzClientID = "authzClientID"
+	attrAuthzScope    = "authzScopeValue"
+	attrAuthzClaim    = "oidcClaimName"
+	attrAuthzIssued   = "authzIssueDate"
+	attrAuthzUpdated  = "authzUpdateDate"
+	attrAuthzIssuer   = "authzIssuer"
+	// attrAuthzData holds Authorization.Data as one JSON object.
+	attrAuthzData = "authzData"
+
+	classGatehouseAuthz = "gatehouseAuthz"
+)
+
+// authzClasses are the object classes of entries Gatehouse creates.
+// oidcAuthz is a subclass of oauth2Authz and is written always, whether or
+// not the authorization holds claims: an entry then never changes its
+// structural class, and a later grant of claims needs no objectClass
+// change. Entries of other servers with oauth2Authz alone are read as
+// they are.
+var authzClasses = []string{"oauth2Authz", "oidcAuthz", classGatehouseAuthz}
+
+// authzOwned are the attributes Authorizations reads and writes, in lower
+// case. Everything else in an entry (refresh tokens, saved scopes,
+// audiences of other servers) is left as it is by updates.
+var authzOwned = func() map[string]bool {
+	owned := make(map[string]bool)
+	for _, a := range []string{attrAuthzSubject, attrAuthzClientID, attrAuthzScope, attrAuthzClaim,
+		attrAuthzIssued, attrAuthzUpdated, attrAuthzIssuer, attrAuthzData} {
+		owned[strings.ToLower(a)] = true
+	}
+	return owned
+}()
+
+// readAuthzEntry sorts an entry's attributes as far as Authorizations
+// cares. Attributes with options are not Gatehouse's and are left out.
+func readAuthzEntry(e *ldap.Entry) entryState {
+	st := entryState{dn: e.DN, attrs: make(map[string]attrValue)}
+	for _, a := range e.Attributes {
+		base, _, hasOpt := strings.Cut(a.Name, ";")
+		lbase := strings.ToLower(base)
+		switch {
+		case hasOpt:
+		case lbase == lowerObjectClass:
+			st.classes = append(st.classes, a.Values...)
+		case lbase == lowerVersion:
+			st.versions = append(st.versions, a.Values...)
+		case authzOwned[lbase]:
+			av := st.attrs[lbase]
+			av.desc, av.base, av.values = a.Name, lbase, append(av.values, a.Values...)
+			st.attrs[lbase] = av
+		}
+	}
+	return st
+}
+
+// decodeAuthz reads an authorization out of an entry. A value that cannot
+// be read fails it with a MalformedEntryError naming the attribute.
+func decodeAuthz(st entryState) (oauth.Authorization, error) {
+	var a oauth.Authorization
+	var err error
+	get := func(attr string) ([]string, bool) {
+		v, ok := st.attrs[strings.ToLower(attr)]
+		return v.values, ok
+	}
+	bad := func(attr string, cause error) error {
+		if v, ok := st.attrs[strings.ToLower(attr)]; ok {
+			attr = v.desc
+		}
+		return malformed(st, attr, cause)
+	}
+	for _, key := range []struct {
+		attr string
+		dst  *string
+	}{{attrAuthzSubject, &a.Subject}, {attrAuthzClientID, &a.ClientID}} {
+		values, _ := get(key.attr)
+		if *key.dst, err = single(values); err != nil || *key.dst == "" {
+			return oauth.Authorization{}, bad(key.attr, errors.New("missing or not single-valued"))
+		}
+	}
+	if values, ok := get(attrAuthzScope); ok {
+		a.Scopes = slices.Clone(values)
+	}
+	if values, ok := get(attrAuthzClaim); ok {
+		a.Claims = slices.Clone(values)
+	}
+	for _, stamp := range []struct {
+		attr string
+		dst  *time.Time
+	}{{attrAuthzIssued, &a.IssuedAt}, {attrAuthzUpdated, &a.UpdatedAt}} {
+		if values, ok := get(stamp.attr); ok {
+			if *stamp.dst, err = parseGeneralizedTime(values); err != nil {
+				return oauth.Authorization{}, bad(stamp.attr, err)
+			}
+		}
+	}
+	if values, ok := get(attrAuthzIssuer); ok {
+		if a.Issuer, err = single(values); err != nil {
+			return oauth.Authorization{}, bad(attrAuthzIssuer, err)
+		}
+	}
+	if values, ok := get(attrAuthzData); ok {
+		if a.Data, err = decodeAuthzData(values); err != nil {
+			return oauth.Authorization{}, bad(attrAuthzData, err)
+		}
+	}
+	a.Version = strings.Join(st.versions, " ")
+	return a, nil
+}
+
+// parseGeneralizedTime reads a GeneralizedTime with seconds, in any form
+// RFC 4517 §3.3.13 allows: "Z" or an offset, with or without a fraction.
+func parseGeneralizedTime(values []string) (time.Time, error) {
+	v, err := single(values)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse("20060102150405Z0700", v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a GeneralizedTime", v)
+	}
+	return t.UTC(), nil
+}
+
+func decodeAuthzData(values []string) (map[string]any, error) {
+	v, err := single(values)
+	if err != nil {
+		return nil, err
+	}
+	if !isJSONObject([]byte(v)) {
+		return nil, errors.New("not a JSON object")
+	}
+	var data map[string]any
+	if err := json.Unmarshal([]byte(v), &data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// encodeAuthz returns the attributes that hold a, objectClass and
+// gatehouseVersion aside. It refuses what the directory would refuse or
+// could not give back as it was: an empty or repeated scope or claim, a
+// time outside the years GeneralizedTime can hold, Data that is not JSON.
+// An empty list is written as no values and read back as nil.
+func encodeAuthz(a oauth.Authorization) ([]attrValue, error) {
+	out := []attrValue{
+		authzAttr(attrAuthzSubject, a.Subject),
+		authzAttr(attrAuthzClientID, a.ClientID),
+	}
+	for _, list := range []struct {
+		attr   string
+		values []string
+	}{{attrAuthzScope, a.Scopes}, {attrAuthzClaim, a.Claims}} {
+		if err := checkValues(list.values); err != nil {
+			return nil, fmt.Errorf("%s: %w", list.attr, err)
+		}
+		if len(list.values) > 0 {
+			out = append(out, authzAttr(list.attr, slices.Clone(list.values)...))
+		}
+	}
+	for _, stamp := range []struct {
+		attr string
+		t    time.Time
+	}{{attrAuthzIssued, a.IssuedAt}, {attrAuthzUpdated, a.UpdatedAt}} {
+		if stamp.t.IsZero() {
+			continue
+		}
+		if y := stamp.t.UTC().Year(); y < 1 || y > 9999 {
+			return nil, fmt.Errorf("%s: year %d cannot be stored", stamp.attr, y)
+		}
+		out = append(out, authzAttr(stamp.attr, stamp.t.UTC().Format(generalizedTime)))
+	}
+	if a.Issuer != "" {
+		out = append(out, authzAttr(attrAuthzIssuer, a.Issuer))
+	}
+	if a.Data != nil {
+		raw, err := json.Marshal(a.Data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", attrAuthzData, err)
+		}
+		out = append(out, authzAttr(attrAuthzData, string(raw)))
+	}
+	return out, nil
+}
+
+func authzAttr(name string, values ...string) attrValue {
+	return attrValue{desc: name, base: strings.ToLower(name), values: values}
+}
+
+// checkValues refuses what a multi-valued attribute cannot hold.
+func checkValues(values []string) error {
+	for i, v := range values {
+		if v == "" {
+			return errors.New("empty value")
+		}
+		if slices.Contains(values[:i], v) {
+			return fmt.Errorf("value %q given twice", v)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package ldapstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+)
+
+// Update reads the authorization afresh, passes a copy to fn and writes
+// what fn returns, in one Modify request that holds only the changes and a
+// compare-and-swap on gatehouseVersion:
+//
+//   - an entry with a version v: delete gatehouseVersion v, add a new one;
+//   - an entry Gatehouse never wrote (no gatehouseAuthz class, as another
+//     server leaves it): add objectClass gatehouseAuthz and a version.
+//
+// The directory applies a Modify whole or not at all (RFC 4511 §4.6), so
+// of two updates racing from the same state one fails with ErrConflict:
+// call Update again to apply fn to the newer state. No write is lost.
+//
+// When something changes and fn left UpdatedAt as it was, UpdatedAt
+// becomes now. If fn returns an error, nothing is written and Update
+// returns that error; if fn changes nothing, nothing is written. A missing
+// authorization is ErrNotFound, and fn is not called. Changing the subject
+// or client ID is ErrKeyChanged.
+func (s *Authorizations) Update(ctx context.Context, subject, clientID string,
+	fn func(oauth.Authorization) (oauth.Authorization, error)) (oauth.Authorization, error) {
+	before, err := s.read(ctx, subject, clientID)
+	if err != nil {
+		return oauth.Authorization{}, err
+	}
+	old, err := decodeAuthz(before)
+	if err != nil {
+		return oauth.Authorization{}, err
+	}
+	arg, _ := decodeAuthz(before) // a copy fn may scribble on, nested Data included
+	next, err := fn(arg)
+	if err != nil {
+		return oauth.Authorization{}, err
+	}
+	if next.Subject != old.Subject || next.ClientID != old.ClientID {
+		return oauth.Authorization{}, fmt.Errorf("update authorization of %q for %q: %w (to %q for %q)",
+			subject, clientID, ErrKeyChanged, next.Subject, next.ClientID)
+	}
+	attrs, changes, err := s.changes(before, old, next)
+	if err != nil {
+		return oauth.Authorization{}, fmt.Errorf("update authorization of %q for %q: %w", subject, clientID, err)
+	}
+	if len(changes) == 0 {
+		return old, nil
+	}
+	version := newVersion()
+	req := ldap.NewModifyRequest(before.dn, nil)
+	req.Changes = append(authzSwap(before, version), changes...)
+
+	err = s.pool.Do(ctx, func(conn *ldap.Conn) error { return conn.Modify(req) })
+	if err != nil {
+		return oauth.Authorization{}, fmt.Errorf("update authorization of %q for %q: %w",
+			subject, clientID, s.swapFailed(ctx, subject, clientID, before, err))
+	}
+	return decodeAuthz(stateOf(before.dn, attrs, version))
+}
+
+// changes encodes next and lists what differs from the entry, stamping
+// UpdatedAt if something does and fn did not set it.
+func (s *Authorizations) changes(before entryState, old, next oauth.Authorization) ([]attrValue, []ldap.Change, error) {
+	attrs, err := encodeAuthz(next)
+	if err != nil {
+		return nil, nil, err
+	}
+	changes := diff(before.attrs, attrs)
+	if len(changes) == 0 || !next.UpdatedAt.Equal(old.UpdatedAt) {
+		return attrs, changes, nil
+	}
+	next.UpdatedAt = s.stamp()
+	if attrs, err = encodeAuthz(next); err != nil {
+		return nil, nil, err
+	}
+	return attrs, diff(before.attrs, attrs), nil
+}
+
+// authzSwap returns the compare-and-swap half of an update's Modify.
+func authzSwap(before entryState, version string) []ldap.Change {
+	next := ldap.PartialAttribute{Type: attrVersion, Vals: []string{version}}
+	switch {
+	case len(before.versions) > 0:
+		return []ldap.Change{
+			{Operation: ldap.DeleteAttribute, Modification: ldap.PartialAttribute{Type: attrVersion, Vals: before.versions}},
+			{Operation: ldap.AddAttribute, Modification: next},
+		}
+	case !before.hasClass(classGatehouseAuthz):
+		return []ldap.Change{
+			{Operation: ldap.AddAttribute, Modification: ldap.PartialAttribute{Type: attrObjectClass, Vals: []string{classGatehouseAuthz}}},
+			{Operation: ldap.AddAttribute, Modification: next},
+		}
+	default:
+		// The class without a version, which Gatehouse never leaves: the
+		// add fails where gatehouseVersion is single-valued, as the shipped
+		// schema has it, and a racing update added one first.
+		return []ldap.Change{{Operation: ldap.AddAttribute, Modification: next}}
+	}
+}
+
+// swapFailed explains a failed update as Clients.swapFailed does: a
+// refusal is a conflict only when the entry's version moved on; otherwise
+// the directory refused the change itself, and its answer stands.
+func (s *Authorizations) swapFailed(ctx context.Context, subject, clientID string, before entryState, err error) error {
+	mapped := classify(err, opSwap)
+	if errors.Is(mapped, ErrUnavailable) || errors.Is(mapped, ErrNotFound) {
+		return mapped
+	}
+	now, rerr := s.read(ctx, subject, clientID)
+	switch {
+	case errors.Is(rerr, ErrNotFound):
+		return rerr
+	case rerr != nil:
+		return mapped
+	case !slices.Equal(before.versions, now.versions) ||
+		before.hasClass(classGatehouseAuthz) != now.hasClass(classGatehouseAuthz):
+		if errors.Is(mapped, ErrConflict) {
+			return mapped
+		}
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	default:
+		return err
+	}
+}

@@ -1,0 +1,35 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+)
+
+// FullAuthorization returns an authorization with every field set, as a
+// store gives it back: times to the second in UTC, Data as encoding/json
+// decodes it (numbers float64, arrays []any). Version is empty.
+func FullAuthorization(subject, clientID string) oauth.Authorization {
+	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	return oauth.Authorization{
+		Subject:   subject,
+		ClientID:  clientID,
+		Scopes:    []string{"openid", "profile", "email", "offline_access", "https://api.example/read"},
+		Claims:    []string{"email", "email_verified", "name", "https://claims.example/dept"},
+		IssuedAt:  at,
+		UpdatedAt: at.Add(90 * time.Minute),
+		Issuer:    "https://op.example/tenant-1",
+		Data: map[string]any{
+			"acr":    "urn:example:loa:2",
+			"amr":    []any{"pwd", "otp"},
+			"count":  float64(3),
+			"ratio":  0.25,
+			"nested": map[string]any{"ünïcode": "Grüße, \"quoted\" \\ <tag>", "null": nil, "flag": true},
+		},
+	}
+}
+
+// MinimalAuthorization has nothing but its subject and client ID.
+func MinimalAuthorization(subject, clientID string) oauth.Authorization {
+	return oauth.Authorization{Subject: subject, ClientID: clientID}
+}

@@ -1,0 +1,263 @@
+package ldapstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+)
+
+// Placeholders in the configured filters. Each is replaced by the escaped
+// value wherever it occurs, so a filter may name it more than once, as in
+// (|(uid={username})(mail={username})).
+const (
+	usernamePlaceholder = "{username}"
+	dnPlaceholder       = "{dn}"
+)
+
+// maxUsernameLength bounds what Login sends to the directory. No login
+// name is this long (an e-mail address has at most 254 octets); the bound
+// keeps a megabyte of form input out of the search filter.
+const maxUsernameLength = 1024
+
+// UsersConfig says where people are and what of their entry becomes
+// claims. It mirrors ldap.users of the configuration file.
+type UsersConfig struct {
+	// BaseDN is searched, with its whole subtree, for people.
+	BaseDN string
+	// Filter finds the one entry of a login name; every {username} in it
+	// is replaced by the name, escaped for a filter.
+	Filter string
+	// SubjectAttribute holds the stable identifier that becomes "sub":
+	// entryUUID survives renames. It must have exactly one value.
+	SubjectAttribute string
+	// Claims maps an OpenID Connect claim name to the attribute it is read
+	// from.
+	Claims map[string]string
+	// Groups says how groups are found; the zero value finds none.
+	Groups GroupsConfig
+}
+
+// GroupsConfig says how the groups of a person are found.
+type GroupsConfig struct {
+	// BaseDN is searched, with its whole subtree, for groups.
+	BaseDN string
+	// Filter finds the groups of a person; every {dn} in it is replaced by
+	// the person's DN, escaped for a filter.
+	Filter string
+	// NameAttribute names a group in the claim.
+	NameAttribute string
+	// Claim is the claim that lists the names, always as a []string.
+	Claim string
+}
+
+// Users finds people in the directory and checks their passwords by
+// binding as them. It searches with the pool's service account and binds
+// on connections of its own that are used for nothing else, so a pooled
+// service connection never changes identity.
+//
+// Login and Lookup answer with a person's claims read afresh; nothing is
+// cached. Close it when done, to close the binding connections.
+type Users struct {
+	pool  *Pool // bound as the service account: every search
+	binds *Pool // never bound as the service account: people's binds only
+	cfg   UsersConfig
+	log   *slog.Logger
+	// attrs are requested from a person's entry: the subject attribute and
+	// the claims' attributes, each once.
+	attrs []string
+}
+
+// NewUsers checks cfg and returns the user directory. It does not dial.
+// Close releases the connections it opens for people's binds.
+func NewUsers(pool *Pool, cfg UsersConfig) (*Users, error) {
+	if pool == nil {
+		return nil, errors.New("users: no connection pool")
+	}
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	cfg.Claims = cloneMap(cfg.Claims)
+	attrs := []string{cfg.SubjectAttribute}
+	for _, claim := range sortedKeys(cfg.Claims) {
+		attrs = appendFold(attrs, cfg.Claims[claim])
+	}
+	return &Users{pool: pool, binds: pool.forBinds(), cfg: cfg, log: pool.log, attrs: attrs}, nil
+}
+
+// Close closes the connections kept for people's binds. The service pool
+// is the caller's, and stays open.
+func (u *Users) Close() { u.binds.Close() }
+
+// Login finds the one entry of username and binds as it with password.
+//
+// An empty username or password is LoginInvalid before anything is sent:
+// a bind with a name and no password is an unauthenticated bind (RFC 4513
+// §5.1.2), which many servers answer with success. So is a username that
+// is not UTF-8 or longer than any login name (1024 bytes).
+//
+// No entry, more than one entry (logged: the filter is too loose) and a
+// wrong password are all LoginInvalid with a nil error, so the caller
+// cannot tell them apart. The directory's password policy, where it
+// answers with the ppolicy control, gives LoginLocked, LoginExpired or
+// LoginMustChange; the User is returned with LoginOK alone.
+//
+// Any other failure is an error, with LoginInvalid: an outage wraps
+// ErrUnavailable; an entry without exactly one subject value is a
+// misconfiguration, logged with its DN.
+func (u *Users) Login(ctx context.Context, username, password string) (oauth.User, oauth.LoginOutcome, error) {
+	if username == "" || password == "" || len(username) > maxUsernameLength || !utf8.ValidString(username) {
+		return oauth.User{}, oauth.LoginInvalid, nil
+	}
+	entries, err := u.search(ctx, u.loginFilter(username))
+	if err != nil {
+		return oauth.User{}, oauth.LoginInvalid, fmt.Errorf("find user: %w", err)
+	}
+	switch {
+	case len(entries) == 0:
+		return oauth.User{}, oauth.LoginInvalid, nil
+	case len(entries) > 1:
+		u.log.Warn("login name matches more than one entry; refusing it: make ldap.users.filter stricter",
+			"username", username, "dns", dnsOf(entries))
+		return oauth.User{}, oauth.LoginInvalid, nil
+	}
+	entry := entries[0]
+	outcome, err := u.bind(ctx, entry.DN, password)
+	if err != nil || outcome != oauth.LoginOK {
+		return oauth.User{}, outcomeOrInvalid(outcome, err), err
+	}
+	user, err := u.user(ctx, entry, username)
+	if err != nil {
+		return oauth.User{}, oauth.LoginInvalid, err
+	}
+	return user, oauth.LoginOK, nil
+}
+
+// outcomeOrInvalid never lets an error travel with LoginOK, the zero
+// value, so that a caller who forgets the error still refuses the login.
+func outcomeOrInvalid(outcome oauth.LoginOutcome, err error) oauth.LoginOutcome {
+	if err != nil {
+		return oauth.LoginInvalid
+	}
+	return outcome
+}
+
+// Lookup reads the person whose subject attribute holds exactly subject,
+// with claims and groups as they are now. Subjects are compared as exact
+// strings (OpenID Connect Core §2: "sub" is case sensitive), whatever the
+// attribute's matching rule. Nobody with that subject is ErrNotFound.
+func (u *Users) Lookup(ctx context.Context, subject string) (oauth.User, error) {
+	if subject == "" || !utf8.ValidString(subject) {
+		return oauth.User{}, fmt.Errorf("user %q: %w", subject, ErrNotFound)
+	}
+	filter := "(" + u.cfg.SubjectAttribute + "=" + ldap.EscapeFilter(subject) + ")"
+	entries, err := u.search(ctx, filter)
+	if err != nil {
+		return oauth.User{}, fmt.Errorf("look up user %q: %w", subject, err)
+	}
+	// Keep only exact matches: the matching rule may fold case or spaces.
+	var found []*ldap.Entry
+	for _, e := range entries {
+		if values := e.GetEqualFoldAttributeValues(u.cfg.SubjectAttribute); len(values) == 1 && values[0] == subject {
+			found = append(found, e)
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return oauth.User{}, fmt.Errorf("user %q: %w", subject, ErrNotFound)
+	case len(found) > 1:
+		u.log.Error("subject names more than one entry", "subject", subject, "dns", dnsOf(found))
+		return oauth.User{}, fmt.Errorf("user %q: %d entries hold the subject %s", subject, len(found), u.cfg.SubjectAttribute)
+	}
+	return u.user(ctx, found[0], u.username(found[0]))
+}
+
+// loginFilter is the configured filter for one login name: the one place
+// where the name is escaped (RFC 4515 §3).
+func (u *Users) loginFilter(username string) string {
+	return strings.ReplaceAll(u.cfg.Filter, usernamePlaceholder, ldap.EscapeFilter(username))
+}
+
+// search returns the people matching filter, at most two: enough to tell
+// one from several without reading a directory's worth of entries.
+func (u *Users) search(ctx context.Context, filter string) ([]*ldap.Entry, error) {
+	req := ldap.NewSearchRequest(u.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
+		2, 0, false, filter, u.attrs, nil)
+	var entries []*ldap.Entry
+	err := u.pool.Do(ctx, func(conn *ldap.Conn) error {
+		res, err := conn.Search(req)
+		if res != nil {
+			entries = res.Entries
+		}
+		return err
+	})
+	err = classify(err, opSearch)
+	switch {
+	case errors.Is(err, errSizeLimit) && len(entries) > 1:
+		return entries, nil
+	case ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject):
+		return nil, fmt.Errorf("the users base DN %s does not exist: %w", u.cfg.BaseDN, err)
+	case err != nil:
+		return nil, err
+	}
+	return entries, nil
+}
+
+// user makes the User of an entry: subject, claims, groups.
+func (u *Users) user(ctx context.Context, e *ldap.Entry, username string) (oauth.User, error) {
+	subject, err := u.subject(e)
+	if err != nil {
+		return oauth.User{}, err
+	}
+	claims := u.claims(e)
+	if u.cfg.Groups.Filter != "" {
+		groups, err := u.groups(ctx, e.DN)
+		if err != nil {
+			return oauth.User{}, err
+		}
+		if len(groups) > 0 {
+			claims[u.cfg.Groups.Claim] = groups
+		}
+	}
+	return oauth.User{Subject: subject, DN: e.DN, Username: username, Claims: claims}, nil
+}
+
+// subject reads the subject attribute, which must hold exactly one UTF-8
+// value: anything else is a directory the configuration does not fit.
+func (u *Users) subject(e *ldap.Entry) (string, error) {
+	values := e.GetEqualFoldAttributeValues(u.cfg.SubjectAttribute)
+	if len(values) == 1 && values[0] != "" && utf8.ValidString(values[0]) {
+		return values[0], nil
+	}
+	u.log.Error("user entry has no usable subject: check ldap.users.subjectAttribute",
+		"dn", e.DN, "attribute", u.cfg.SubjectAttribute, "values", len(values))
+	return "", fmt.Errorf("user entry %q: attribute %s holds %d values, want one UTF-8 value",
+		e.DN, u.cfg.SubjectAttribute, len(values))
+}
+
+// username names a person found by subject: their preferred_username
+// claim, when it is configured and a single value.
+func (u *Users) username(e *ldap.Entry) string {
+	attr, ok := u.cfg.Claims["preferred_username"]
+	if !ok {
+		return ""
+	}
+	if values := e.GetEqualFoldAttributeValues(attr); len(values) > 0 {
+		return values[0]
+	}
+	return ""
+}
+
+func dnsOf(entries []*ldap.Entry) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.DN
+	}
+	return out
+}

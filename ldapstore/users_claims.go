@@ -1,0 +1,74 @@
+package ldapstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// stringClaims are the standard claims that OpenID Connect Core §5.1
+// defines as one string. They are given one value even where the
+// attribute has several (the first the directory returns), so that a
+// second mail value cannot turn "email" into an array.
+var stringClaims = []string{
+	"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
+	"profile", "picture", "website", "email", "gender", "birthdate", "zoneinfo", "locale",
+	"phone_number",
+}
+
+// claims reads the configured claims out of a person's entry. An attribute
+// with one value gives a string, one with several a []string; an absent
+// attribute gives no claim. Values that are not UTF-8 (binary attributes)
+// cannot be JSON strings and are left out.
+func (u *Users) claims(e *ldap.Entry) map[string]any {
+	claims := make(map[string]any, len(u.cfg.Claims)+1)
+	for claim, attr := range u.cfg.Claims {
+		values := slices.DeleteFunc(slices.Clone(e.GetEqualFoldAttributeValues(attr)),
+			func(v string) bool { return !utf8.ValidString(v) })
+		switch {
+		case len(values) == 0:
+		case len(values) == 1 || slices.Contains(stringClaims, claim):
+			claims[claim] = values[0]
+		default:
+			claims[claim] = values
+		}
+	}
+	return claims
+}
+
+// groups returns the names of the groups the person with the given DN is
+// in, sorted and each once, in one paged search on a pooled connection.
+// A group without a name value is left out.
+func (u *Users) groups(ctx context.Context, dn string) ([]string, error) {
+	g := u.cfg.Groups
+	filter := strings.ReplaceAll(g.Filter, dnPlaceholder, ldap.EscapeFilter(dn))
+	req := ldap.NewSearchRequest(g.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
+		0, 0, false, filter, []string{g.NameAttribute}, nil)
+	var entries []*ldap.Entry
+	err := u.pool.Do(ctx, func(conn *ldap.Conn) error {
+		res, err := conn.SearchWithPaging(req, pageSize)
+		if res != nil {
+			entries = res.Entries
+		}
+		return err
+	})
+	if err := classify(err, opSearch); err != nil {
+		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
+			return nil, fmt.Errorf("the groups base DN %s does not exist: %w", g.BaseDN, err)
+		}
+		return nil, fmt.Errorf("groups of %q: %w", dn, err)
+	}
+	var names []string
+	for _, e := range entries {
+		values := e.GetEqualFoldAttributeValues(g.NameAttribute)
+		if len(values) > 0 && utf8.ValidString(values[0]) {
+			names = append(names, values[0])
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
