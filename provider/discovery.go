@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
 // metadata is the discovery document (OpenID Connect Discovery 1.0 §3,
@@ -11,29 +13,53 @@ import (
 // is absent would mean its specified default, so members whose default
 // promises more than is supported are written out explicitly.
 type metadata struct {
-	Issuer  string `json:"issuer"`
-	JWKSURI string `json:"jwks_uri"`
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint,omitempty"`
+	JWKSURI               string `json:"jwks_uri"`
 	// Present when /clients is served (RFC 8414 §2, RFC 7591 §3).
 	RegistrationEndpoint string `json:"registration_endpoint,omitempty"`
 	// Required by both specifications; empty while no authorization
 	// endpoint is served.
 	ResponseTypesSupported []string `json:"response_types_supported"`
+	ResponseModesSupported []string `json:"response_modes_supported,omitempty"`
 	// RFC 8414 §2 defaults this to authorization_code and implicit.
-	GrantTypesSupported []string `json:"grant_types_supported"`
-	// OpenID Connect Discovery §3 defaults this to true.
+	GrantTypesSupported           []string `json:"grant_types_supported"`
+	SubjectTypesSupported         []string `json:"subject_types_supported,omitempty"`
+	ScopesSupported               []string `json:"scopes_supported,omitempty"`
+	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`
+	PromptValuesSupported         []string `json:"prompt_values_supported,omitempty"`
+	UILocalesSupported            []string `json:"ui_locales_supported,omitempty"`
+	// OpenID Connect Discovery §3 defaults request_uri_parameter_supported
+	// to true and the others to false; all are written out.
+	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
+	RequestParameterSupported    bool `json:"request_parameter_supported"`
 	RequestURIParameterSupported bool `json:"request_uri_parameter_supported"`
+	// RFC 9207: every authorization response carries iss.
+	AuthorizationResponseISSParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
 }
 
 func (s *Server) discoveryDocument() ([]byte, error) {
 	doc := metadata{
-		Issuer:                       s.issuer.String(),
-		JWKSURI:                      s.endpoint("/jwks.json"),
-		ResponseTypesSupported:       []string{},
-		GrantTypesSupported:          []string{},
-		RequestURIParameterSupported: false,
+		Issuer:                 s.issuer.String(),
+		JWKSURI:                s.endpoint("/jwks.json"),
+		ResponseTypesSupported: []string{},
+		GrantTypesSupported:    []string{},
 	}
 	if s.clients != nil {
 		doc.RegistrationEndpoint = s.endpoint("/clients")
+	}
+	if s.signIn != nil {
+		doc.AuthorizationEndpoint = s.endpoint("/authorize")
+		doc.ResponseTypesSupported = responseTypes
+		doc.ResponseModesSupported = s.responseModes
+		doc.SubjectTypesSupported = []string{"public"}
+		doc.ScopesSupported = []string{"openid", "profile", "email", "groups"}
+		doc.CodeChallengeMethodsSupported = []string{"S256"}
+		doc.PromptValuesSupported = []string{"none", "login", "consent", "select_account"}
+		doc.UILocalesSupported = templates.Languages()
+		doc.RequestParameterSupported = true
+		doc.RequestURIParameterSupported = true
+		doc.AuthorizationResponseISSParameterSupported = true
 	}
 	b, err := marshalJSON(doc)
 	if err != nil {

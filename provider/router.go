@@ -2,6 +2,8 @@ package provider
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -14,37 +16,69 @@ import (
 func (s *Server) Handler() http.Handler {
 	root := mux.NewRouter()
 	root.NotFoundHandler = http.HandlerFunc(s.notFound)
-	root.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 
 	// RFC 8414 §3.1: for an issuer with a path, the well-known suffix goes
 	// between host and path.
 	if s.issuer.Path != "" {
-		root.Handle("/.well-known/oauth-authorization-server"+s.issuer.Path, http.HandlerFunc(s.serveDiscovery)).Methods(http.MethodGet, http.MethodHead)
+		root.Handle("/.well-known/oauth-authorization-server"+s.issuer.Path, s.methods(getOnly(s.serveDiscovery)))
 	}
 
 	r := root
 	if s.issuer.Path != "" {
 		r = root.PathPrefix(s.issuer.Path).Subrouter()
 	}
-	r.HandleFunc("/", s.serveHome).Methods(http.MethodGet, http.MethodHead)
-	r.PathPrefix("/static/").Handler(http.StripPrefix(s.issuer.Path+"/static", s.pages.Static())).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/", s.methods(getOnly(s.serveHome)))
+	r.PathPrefix("/static/").Handler(s.methods(getOnly(http.StripPrefix(s.issuer.Path+"/static", s.pages.Static()).ServeHTTP)))
 
-	r.HandleFunc("/.well-known/openid-configuration", s.serveDiscovery).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/.well-known/oauth-authorization-server", s.serveDiscovery).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/jwks.json", s.serveJWKS).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/.well-known/openid-configuration", s.methods(getOnly(s.serveDiscovery)))
+	r.Handle("/.well-known/oauth-authorization-server", s.methods(getOnly(s.serveDiscovery)))
+	r.Handle("/jwks.json", s.methods(getOnly(s.serveJWKS)))
 
-	r.HandleFunc("/health/live", s.serveLive).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/health/ready", s.serveReady).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/health/live", s.methods(getOnly(s.serveLive)))
+	r.Handle("/health/ready", s.methods(getOnly(s.serveReady)))
 
 	// Client registration (RFC 7591) and management (RFC 7592).
 	if c := s.clients; c != nil {
-		entry := "/clients/{" + registration.PathVar + "}"
-		r.HandleFunc("/clients", c.Register).Methods(http.MethodPost)
-		r.HandleFunc("/clients", c.List).Methods(http.MethodGet)
-		r.HandleFunc(entry, c.Read).Methods(http.MethodGet)
-		r.HandleFunc(entry, c.Replace).Methods(http.MethodPut)
-		r.HandleFunc(entry, c.Delete).Methods(http.MethodDelete)
+		r.Handle("/clients", s.methods(byMethod{http.MethodPost: c.Register, http.MethodGet: c.List}))
+		r.Handle("/clients/{"+registration.PathVar+"}", s.methods(byMethod{
+			http.MethodGet: c.Read, http.MethodPut: c.Replace, http.MethodDelete: c.Delete,
+		}))
+	}
+
+	// The browser flow (OpenID Connect Core §3.1.2).
+	if f := s.signIn; f != nil {
+		r.Handle("/authorize", s.methods(byMethod{http.MethodGet: f.Authorize, http.MethodPost: f.Authorize}))
+		r.Handle("/login", s.methods(byMethod{http.MethodGet: f.LoginPage, http.MethodPost: f.LoginSubmit}))
+		r.Handle("/consent", s.methods(byMethod{http.MethodGet: f.ConsentPage, http.MethodPost: f.ConsentSubmit}))
 	}
 
 	return s.recoverPanics(s.logRequests(securityHeaders(root)))
+}
+
+// byMethod maps the methods a path accepts to their handlers.
+type byMethod map[string]http.HandlerFunc
+
+// getOnly is a path that serves GET and HEAD.
+func getOnly(h http.HandlerFunc) byMethod {
+	return byMethod{http.MethodGet: h, http.MethodHead: h}
+}
+
+// methods dispatches by method, answering any other with 405 and an Allow
+// header. Methods are told apart here rather than by route matchers so
+// that an unknown method on a known path is always a 405, never a 404.
+func (s *Server) methods(m byMethod) http.Handler {
+	allowed := make([]string, 0, len(m))
+	for method := range m {
+		allowed = append(allowed, method)
+	}
+	slices.Sort(allowed)
+	allow := strings.Join(allowed, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := m[r.Method]; ok {
+			h(w, r)
+			return
+		}
+		w.Header().Set("Allow", allow)
+		s.methodNotAllowed(w, r)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
@@ -38,6 +39,8 @@ type Options struct {
 	SecretCodec    *secrets.Codec
 	SecretVerifier *secrets.Verifier
 	Registration   registration.Config
+	// SignIn enables the browser flow; it needs Clients.
+	SignIn *SignIn
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -52,6 +55,9 @@ type Server struct {
 	log       *slog.Logger
 	// clients serves /clients; nil when no registry is configured.
 	clients *registration.Handler
+	// signIn serves /authorize, /login and /consent; nil without SignIn.
+	signIn        *flow.Handler
+	responseModes []string
 
 	discovery []byte
 	jwks      []byte
@@ -82,6 +88,11 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("provider: %w", err)
 		}
 		s.clients = registration.NewHandler(svc, log.With("component", "registration"))
+	}
+	if o.SignIn != nil {
+		if s.signIn, err = s.newSignIn(o); err != nil {
+			return nil, err
+		}
 	}
 	if s.discovery, err = s.discoveryDocument(); err != nil {
 		return nil, err

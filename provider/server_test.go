@@ -14,9 +14,12 @@ import (
 	"testing"
 
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/registration/registrationtest"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -50,11 +53,39 @@ func newTestServer(t *testing.T, issuer string, dir Pinger) http.Handler {
 			MasterTokenSHA256: testMasterTokenSHA256,
 			Policy:            registration.Policy{AuthMethods: []string{"client_secret_basic"}},
 		},
+		SignIn: &SignIn{
+			Users: nobody{}, Authorizations: noConsent{}, KV: session.NewMemory(session.MemoryOptions{}),
+			ResponseModes: []string{"query", "fragment", "form_post", "query.jwt"},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s.Handler()
+}
+
+// nobody and noConsent stand in for the directory where the tests here
+// only look at the routes and the discovery document; the sign-in itself
+// is tested end to end against OpenLDAP in cmd/gatehouse.
+type nobody struct{}
+
+func (nobody) Login(context.Context, string, string) (oauth.User, oauth.LoginOutcome, error) {
+	return oauth.User{}, oauth.LoginInvalid, nil
+}
+func (nobody) Lookup(context.Context, string) (oauth.User, error) {
+	return oauth.User{}, storage.ErrNotFound
+}
+
+type noConsent struct{}
+
+func (noConsent) Get(context.Context, string, string) (oauth.Authorization, error) {
+	return oauth.Authorization{}, storage.ErrNotFound
+}
+func (noConsent) Create(_ context.Context, a oauth.Authorization) (oauth.Authorization, error) {
+	return a, nil
+}
+func (noConsent) Update(context.Context, string, string, func(oauth.Authorization) (oauth.Authorization, error)) (oauth.Authorization, error) {
+	return oauth.Authorization{}, storage.ErrNotFound
 }
 
 func get(t *testing.T, h http.Handler, path string, header ...string) *httptest.ResponseRecorder {

@@ -71,8 +71,13 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	if err != nil {
 		return err
 	}
+	signIn, closeSignIn, err := newSignIn(cfg, dir.pool)
+	if err != nil {
+		return err
+	}
+	defer closeSignIn()
 	p, err := provider.New(reg.providerOptions(provider.Options{
-		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
+		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log, SignIn: signIn,
 	}))
 	if err != nil {
 		return err

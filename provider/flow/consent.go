@@ -1,0 +1,138 @@
+package flow
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/gatehouse-idp/gatehouse/provider/authorize"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
+	"github.com/gatehouse-idp/gatehouse/templates"
+)
+
+// ConsentPage serves GET /consent?flow=…: what the client asks for, and
+// Allow / Deny.
+func (h *Handler) ConsentPage(w http.ResponseWriter, r *http.Request) {
+	f, req, sess, ok := h.consentStep(w, r, r.URL.Query().Get("flow"))
+	if !ok {
+		return
+	}
+	lang := h.lang(r, req)
+	var name string
+	if user, err := h.Directory.Lookup(r.Context(), sess.Subject); err == nil {
+		name, _ = user.Claims["name"].(string)
+		if name == "" {
+			name = user.Username
+		}
+	}
+	m := req.Client.Metadata
+	err := h.Pages.Consent(w, templates.ConsentPage{
+		Lang: lang, Action: h.path("/consent"), CSRF: h.csrfToken(f.ID, stepConsent), Flow: f.ID,
+		ClientName: templates.PickLang(m.ClientName, lang), LogoURI: templates.PickLang(m.LogoURI, lang),
+		ClientURI: templates.PickLang(m.ClientURI, lang), PolicyURI: templates.PickLang(m.PolicyURI, lang),
+		TOSURI: templates.PickLang(m.TOSURI, lang),
+		Scopes: req.Scopes, Claims: requestedClaims(req), UserName: name,
+	})
+	if err != nil {
+		h.Log.Error("render consent page", "err", err)
+	}
+}
+
+// ConsentSubmit serves POST /consent: remembers an Allow in the directory
+// and issues the code, or answers a Deny with access_denied.
+func (h *Handler) ConsentSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		h.page(w, r, http.StatusBadRequest, "bad_request", "invalid_request")
+		return
+	}
+	f, req, sess, ok := h.consentStep(w, r, r.PostForm.Get("flow"))
+	if !ok {
+		return
+	}
+	if !h.csrfValid(f.ID, stepConsent, r.PostForm.Get("csrf")) {
+		h.page(w, r, http.StatusForbidden, "csrf", "invalid_request")
+		return
+	}
+	switch r.PostForm.Get("decision") {
+	case "allow":
+		if err := h.remember(r, req, sess); err != nil {
+			h.Log.Error("remember consent", "err", err, "client_id", req.ClientID)
+			h.reply(w, r, req.ErrorResponse(unavailable(err)))
+			return
+		}
+		h.issueCode(w, r, req, f, sess)
+	case "deny":
+		_ = h.Flows.Delete(r.Context(), f.ID) // finished; it would expire anyway
+		h.reply(w, r, req.ErrorResponse(oauth.ErrAccessDenied().WithDescription("the person denied the request")))
+	default:
+		h.page(w, r, http.StatusBadRequest, "bad_request", "invalid_request")
+	}
+}
+
+// consentStep loads the flow of a consent page and checks that the browser
+// is still signed in as the person the flow was signed in for.
+func (h *Handler) consentStep(w http.ResponseWriter, r *http.Request, id string) (session.Flow, authorize.Request, session.Session, bool) {
+	f, req, ok := h.flowFromRequest(w, r, id)
+	if !ok {
+		return f, req, session.Session{}, false
+	}
+	sess, live, err := h.currentSession(r.Context(), r)
+	if err != nil {
+		h.page(w, r, http.StatusServiceUnavailable, "unavailable", "temporarily_unavailable")
+		return f, req, sess, false
+	}
+	if !live || f.Subject == "" || sess.Subject != f.Subject {
+		h.page(w, r, http.StatusBadRequest, "expired", "invalid_request")
+		return f, req, sess, false
+	}
+	return f, req, sess, true
+}
+
+// remember stores the consent, widening what was granted before; two
+// consents racing end in one entry holding both.
+func (h *Handler) remember(r *http.Request, req authorize.Request, sess session.Session) error {
+	ctx := r.Context()
+	grant := func(old oauth.Authorization) (oauth.Authorization, error) {
+		old.Scopes = union(old.Scopes, req.Scopes)
+		old.Claims = union(old.Claims, requestedClaims(req))
+		old.Issuer = req.Issuer
+		return old, nil
+	}
+	for range 3 {
+		_, err := h.Authorizations.Update(ctx, sess.Subject, req.ClientID, grant)
+		if errors.Is(err, storage.ErrNotFound) {
+			a, _ := grant(oauth.Authorization{Subject: sess.Subject, ClientID: req.ClientID})
+			_, err = h.Authorizations.Create(ctx, a)
+			if errors.Is(err, storage.ErrAlreadyExists) {
+				continue // created meanwhile: update it instead
+			}
+		}
+		if errors.Is(err, storage.ErrConflict) {
+			continue
+		}
+		return err
+	}
+	return storage.ErrConflict
+}
+
+// requestedClaims are the individual claims the request asked for.
+func requestedClaims(req authorize.Request) []string {
+	if req.Claims == nil {
+		return nil
+	}
+	return union(req.Claims.IDTokenNames(), req.Claims.UserInfoNames())
+}
+
+// union returns a's values followed by those of b not in a.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, v := range b {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

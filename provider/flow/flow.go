@@ -1,0 +1,82 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/authorize"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/throttle"
+	"github.com/gatehouse-idp/gatehouse/templates"
+)
+
+// Directory signs people in and reads them (ldapstore.Users).
+type Directory interface {
+	// Login finds the one entry for username and checks the password by
+	// binding as it. A wrong password or unknown user is LoginInvalid with
+	// a nil error; an outage is an error.
+	Login(ctx context.Context, username, password string) (oauth.User, oauth.LoginOutcome, error)
+	// Lookup reads a person by subject (storage.ErrNotFound).
+	Lookup(ctx context.Context, subject string) (oauth.User, error)
+}
+
+// AuthorizationStore remembers consent (ldapstore.Authorizations).
+type AuthorizationStore interface {
+	Get(ctx context.Context, subject, clientID string) (oauth.Authorization, error)
+	Create(ctx context.Context, a oauth.Authorization) (oauth.Authorization, error)
+	Update(ctx context.Context, subject, clientID string,
+		fn func(old oauth.Authorization) (oauth.Authorization, error)) (oauth.Authorization, error)
+}
+
+// Options are the handler's dependencies, fixed at start.
+type Options struct {
+	// Issuer is the issuer URL; its path prefixes every page and cookie.
+	Issuer         *url.URL
+	Parse          authorize.Deps
+	Writer         authorize.Writer
+	Directory      Directory
+	Authorizations AuthorizationStore
+	Sessions       *session.Sessions
+	Flows          *session.Flows
+	Codes          *session.Codes
+	Throttle       *throttle.Logins
+	Pages          *templates.Renderer
+	// CSRFKey signs the forms' CSRF tokens; instances that share sessions
+	// must share it.
+	CSRFKey      []byte
+	CodeLifetime time.Duration
+	Log          *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handler serves /authorize, /login and /consent.
+type Handler struct {
+	Options
+	secureCookies bool
+}
+
+// New checks the options.
+func New(o Options) (*Handler, error) {
+	if o.Issuer == nil || o.Directory == nil || o.Authorizations == nil || o.Sessions == nil ||
+		o.Flows == nil || o.Codes == nil || o.Throttle == nil || o.Pages == nil || len(o.CSRFKey) < 32 {
+		return nil, errors.New("flow: issuer, directory, authorizations, sessions, flows, codes, throttle, pages and a 32-byte CSRF key are required")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.CodeLifetime <= 0 {
+		o.CodeLifetime = time.Minute
+	}
+	return &Handler{Options: o, secureCookies: o.Issuer.Scheme == "https"}, nil
+}
+
+// path is the URL path of a page under the issuer.
+func (h *Handler) path(p string) string { return h.Issuer.Path + p }

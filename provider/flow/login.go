@@ -1,0 +1,156 @@
+package flow
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/netip"
+
+	"github.com/gatehouse-idp/gatehouse/provider/authorize"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
+	"github.com/gatehouse-idp/gatehouse/templates"
+)
+
+// maxFormBytes bounds the login and consent form bodies.
+const maxFormBytes = 16 << 10
+
+// LoginPage serves GET /login?flow=…: the sign-in form.
+func (h *Handler) LoginPage(w http.ResponseWriter, r *http.Request) {
+	f, req, ok := h.flowFromRequest(w, r, r.URL.Query().Get("flow"))
+	if !ok {
+		return
+	}
+	h.renderLogin(w, r, http.StatusOK, f, req, f.LoginHint, "")
+}
+
+// LoginSubmit serves POST /login: checks the password against the
+// directory and, when it is right, starts a session and goes on.
+func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		h.page(w, r, http.StatusBadRequest, "bad_request", "invalid_request")
+		return
+	}
+	f, req, ok := h.flowFromRequest(w, r, r.PostForm.Get("flow"))
+	if !ok {
+		return
+	}
+	if !h.csrfValid(f.ID, stepLogin, r.PostForm.Get("csrf")) {
+		h.page(w, r, http.StatusForbidden, "csrf", "invalid_request")
+		return
+	}
+	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
+	addr := clientAddr(r)
+	if allowed, _ := h.Throttle.Allow(username, addr); !allowed {
+		h.renderLogin(w, r, http.StatusTooManyRequests, f, req, username, templates.LoginThrottled)
+		return
+	}
+	user, outcome, err := h.Directory.Login(r.Context(), username, password)
+	if err != nil {
+		h.Log.Error("sign-in: directory", "err", err)
+		h.renderLogin(w, r, http.StatusServiceUnavailable, f, req, username, templates.LoginUnavailable)
+		return
+	}
+	if outcome != oauth.LoginOK {
+		h.Throttle.Fail(username, addr)
+		h.Log.Info("sign-in refused", "outcome", outcomeKey(outcome), "client_id", req.ClientID)
+		h.renderLogin(w, r, http.StatusOK, f, req, username, outcomeKey(outcome))
+		return
+	}
+	h.Throttle.Succeed(username)
+	sess, err := h.startSession(w, r, user)
+	if err != nil {
+		h.reply(w, r, req.ErrorResponse(unavailable(err)))
+		return
+	}
+	h.signedIn(w, r, req, f, sess)
+}
+
+// startSession replaces whatever session the browser had with a new one,
+// under a new id: an id known before the sign-in must never become
+// authenticated (session fixation).
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, user oauth.User) (session.Session, error) {
+	ctx := r.Context()
+	if old, live, err := h.currentSession(ctx, r); err == nil && live {
+		_ = h.Sessions.Delete(ctx, old.ID) // best effort: it expires anyway
+	}
+	now := h.Now()
+	sess, err := h.Sessions.Create(ctx, session.Session{Subject: user.Subject, AuthTime: now, AMR: []string{"pwd"}})
+	if err != nil {
+		return sess, err
+	}
+	h.setSessionCookie(w, sess.ID)
+	h.Log.Info("signed in", "sub", user.Subject)
+	return sess, nil
+}
+
+// flowFromRequest loads the flow a page names; when it is gone (expired,
+// finished, never existed) the person sees a page saying so.
+func (h *Handler) flowFromRequest(w http.ResponseWriter, r *http.Request, id string) (session.Flow, authorize.Request, bool) {
+	if id == "" {
+		h.page(w, r, http.StatusBadRequest, "expired", "invalid_request")
+		return session.Flow{}, authorize.Request{}, false
+	}
+	f, req, err := h.loadFlow(r.Context(), id)
+	switch {
+	case err == nil:
+		return f, req, true
+	case isNotFound(err):
+		h.page(w, r, http.StatusBadRequest, "expired", "invalid_request")
+	case isUnavailable(err):
+		h.page(w, r, http.StatusServiceUnavailable, "unavailable", "temporarily_unavailable")
+	default:
+		h.Log.Error("load flow", "err", err)
+		h.page(w, r, http.StatusInternalServerError, "server_error", "server_error")
+	}
+	return session.Flow{}, authorize.Request{}, false
+}
+
+func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, f session.Flow, req authorize.Request, username, errKey string) {
+	lang := h.lang(r, req)
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+	}
+	err := h.Pages.Login(w, templates.LoginPage{
+		Lang: lang, Action: h.path("/login"), CSRF: h.csrfToken(f.ID, stepLogin), Flow: f.ID,
+		ClientName: templates.PickLang(req.Client.Metadata.ClientName, lang),
+		LogoURI:    templates.PickLang(req.Client.Metadata.LogoURI, lang),
+		Username:   username, Error: errKey,
+	})
+	if err != nil {
+		h.Log.Error("render login page", "err", err)
+	}
+}
+
+// lang picks the page language: the request's ui_locales, then the browser's.
+func (h *Handler) lang(r *http.Request, req authorize.Request) string {
+	return templates.ChooseLang(req.UILocales, r.Header.Get("Accept-Language"))
+}
+
+func outcomeKey(o oauth.LoginOutcome) string {
+	switch o {
+	case oauth.LoginLocked:
+		return templates.LoginLocked
+	case oauth.LoginExpired:
+		return templates.LoginExpired
+	case oauth.LoginMustChange:
+		return templates.LoginMustChange
+	}
+	return templates.LoginInvalid
+}
+
+// clientAddr is the peer's address. Forwarded headers are not trusted: a
+// client could write them.
+func clientAddr(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, _ := netip.ParseAddr(host)
+	return addr
+}
+
+func isNotFound(err error) bool    { return errors.Is(err, storage.ErrNotFound) }
+func isUnavailable(err error) bool { return errors.Is(err, storage.ErrUnavailable) }

@@ -1,0 +1,88 @@
+package provider
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/authorize"
+	"github.com/gatehouse-idp/gatehouse/provider/flow"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/throttle"
+)
+
+// SignIn configures the browser flow: /authorize, /login and /consent.
+type SignIn struct {
+	Users          flow.Directory
+	Authorizations flow.AuthorizationStore
+	// KV keeps sessions, pending flows and codes.
+	KV              session.KV
+	SessionLifetime time.Duration
+	SessionIdle     time.Duration
+	CodeLifetime    time.Duration
+	// ResponseModes are op.authz.responseModes; those the response writer
+	// cannot serve yet are left out of requests and discovery.
+	ResponseModes []string
+}
+
+// responseTypes are the response types the flow completes: only the code
+// flow until the authorization endpoint can mint ID tokens.
+var responseTypes = []string{"code"}
+
+// newSignIn builds the browser flow. It needs the client registry (for
+// client lookups and recoverable secrets) and the key set (for the CSRF key).
+func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
+	si := o.SignIn
+	if si.Users == nil || si.Authorizations == nil || si.KV == nil {
+		return nil, errors.New("provider: sign-in needs users, authorizations and a session store")
+	}
+	if o.Clients == nil || o.SecretCodec == nil {
+		return nil, errors.New("provider: sign-in needs the client registry")
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	var writer authorize.Writer
+	s.responseModes = writer.ServedModes(si.ResponseModes)
+	clients := func(ctx context.Context, id string) (oauth.Client, error) { return o.Clients.Get(ctx, id) }
+	return flow.New(flow.Options{
+		Issuer: s.issuer,
+		Parse: authorize.Deps{
+			Config: authorize.Config{
+				Issuer: s.issuer.String(), ResponseTypes: responseTypes, ResponseModes: s.responseModes,
+				RequestParameter: true, RequestURIParameter: true,
+			},
+			Clients: clients,
+			Keys:    &authorize.HTTPFetcher{},
+			Secrets: func(_ context.Context, c oauth.Client) ([]string, error) {
+				return o.SecretCodec.RecoverableSecrets(c, now())
+			},
+			Now: now,
+		},
+		Writer:         writer,
+		Directory:      si.Users,
+		Authorizations: si.Authorizations,
+		Sessions:       session.NewSessions(si.KV, si.SessionLifetime, si.SessionIdle, now),
+		Flows:          session.NewFlows(si.KV, 0, now),
+		Codes:          session.NewCodes(si.KV, now),
+		Throttle:       throttle.NewLogins(throttle.LoginOptions{}),
+		Pages:          s.pages,
+		CSRFKey:        derive(o.Keys.SecretKey(), "gatehouse csrf v1"),
+		CodeLifetime:   si.CodeLifetime,
+		Log:            s.log.With("component", "signin"),
+		Now:            now,
+	})
+}
+
+// derive makes a key for one purpose from the key set's secret key, so
+// that every instance sharing the key file agrees on it without a key of
+// its own.
+func derive(secret []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
+}
