@@ -13,8 +13,7 @@ import (
 
 // contentSecurityPolicy forbids framing (click-jacking of the login and
 // consent pages) and every resource that is not our own.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; " +
-	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+var contentSecurityPolicy = templates.ContentSecurityPolicy()
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

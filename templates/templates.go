@@ -204,3 +204,18 @@ func parsePage(files fs.FS, name string, funcs template.FuncMap) (*template.Temp
 	}
 	return t, nil
 }
+
+// ContentSecurityPolicy is the policy the pages are written for: styles
+// and images of our own (client logos from https too), no scripts, no
+// framing (click-jacking of the sign-in), forms posting to us — and to
+// formActions, the origins a form's answer may redirect to: browsers apply
+// form-action to the redirects that follow a submission too, so a sign-in
+// form that ends at the client's redirect URI must name its origin.
+func ContentSecurityPolicy(formActions ...string) string {
+	action := "'self'"
+	for _, a := range formActions {
+		action += " " + a
+	}
+	return "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action " + action +
+		"; frame-ancestors 'none'; base-uri 'none'"
+}

@@ -89,6 +89,16 @@ func formPostCSP(u *url.URL) string {
 		"; frame-ancestors 'none'; base-uri 'none'"
 }
 
+// FormActionSource is the CSP source expression for the origin of a
+// redirect URI, for pages whose form submission ends in a redirect there.
+func FormActionSource(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return "'none'"
+	}
+	return formActionSource(u)
+}
+
 // formActionSource is the CSP source expression for the redirect URI's
 // origin. CSP has no syntax for IPv6 literals or for hosts of custom
 // schemes, so those fall back to the scheme alone.

@@ -20,6 +20,7 @@ func (h *Handler) ConsentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := h.lang(r, req)
+	allowRedirect(w, req)
 	var name string
 	if user, err := h.Directory.Lookup(r.Context(), sess.Subject); err == nil {
 		name, _ = user.Claims["name"].(string)

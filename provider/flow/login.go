@@ -110,6 +110,7 @@ func (h *Handler) flowFromRequest(w http.ResponseWriter, r *http.Request, id str
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, f session.Flow, req authorize.Request, username, errKey string) {
 	lang := h.lang(r, req)
+	allowRedirect(w, req)
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
@@ -122,6 +123,13 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		h.Log.Error("render login page", "err", err)
 	}
+}
+
+// allowRedirect lets a page's form lead to the client's redirect URI: the
+// submission may end there, and browsers hold redirects after a form post
+// to the page's form-action.
+func allowRedirect(w http.ResponseWriter, req authorize.Request) {
+	w.Header().Set("Content-Security-Policy", templates.ContentSecurityPolicy(authorize.FormActionSource(req.RedirectURI)))
 }
 
 // lang picks the page language: the request's ui_locales, then the browser's.
