@@ -121,3 +121,12 @@ func isLoopbackListen(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	return err == nil && isLoopbackHost(host)
 }
+
+// checkDemo: the demo relying party needs its client's secret.
+func checkDemo(c *Config, r *report) {
+	if !c.Demo.Enabled {
+		return
+	}
+	r.required("demo.clientID", c.Demo.ClientID)
+	r.required("demo.clientSecretFile", c.Demo.ClientSecretFile)
+}

@@ -14,6 +14,19 @@ type Config struct {
 	OP        OP        `yaml:"op"`
 	Templates Templates `yaml:"templates"`
 	Log       Log       `yaml:"log"`
+	Demo      Demo      `yaml:"demo"`
+}
+
+// Demo configures the demo relying party at /demo: a development aid that
+// signs in with the code flow and shows the ID token. Off by default.
+type Demo struct {
+	Enabled  bool   `yaml:"enabled"`
+	ClientID string `yaml:"clientID"`
+	// ClientSecretFile holds the demo client's secret.
+	ClientSecretFile string `yaml:"clientSecretFile"`
+
+	// ClientSecret is resolved by Load from ClientSecretFile.
+	ClientSecret string `yaml:"-"`
 }
 
 // TLS configures optional native TLS termination by Gatehouse itself.

@@ -68,7 +68,8 @@ func defaults() Config {
 				Argon2id: Argon2id{MemoryKiB: 64 * 1024, Iterations: 1, Parallelism: 2},
 			},
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Log:  Log{Level: "info", Format: "text"},
+		Demo: Demo{ClientID: "demo-rp"},
 	}
 }
 

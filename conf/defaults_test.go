@@ -49,7 +49,8 @@ func wantDefaults() Config {
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},
 			Secrets: Secrets{Codec: "argon2id", Argon2id: Argon2id{MemoryKiB: 65536, Iterations: 1, Parallelism: 2}},
 		},
-		Log: Log{Level: "info", Format: "text"},
+		Log:  Log{Level: "info", Format: "text"},
+		Demo: Demo{ClientID: "demo-rp"},
 	}
 }
 

@@ -14,7 +14,10 @@ import (
 // The tests run in the package directory, so the shipped files are right here.
 
 func TestDevConfigLoads(t *testing.T) {
-	cfg, err := Load("gatehouse.yaml")
+	// The dev configuration names its files relative to the repository,
+	// where make run starts.
+	t.Chdir("..")
+	cfg, err := Load("conf/gatehouse.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +36,9 @@ func TestDevConfigLoads(t *testing.T) {
 		{name: "master token hash", got: cfg.OP.Reg.MasterTokenSHA256, want: hex.EncodeToString(sum[:])},
 		{name: "group filter", got: cfg.LDAP.Users.Groups.Filter, want: "(member={dn})"},
 		{name: "group base DN", got: cfg.LDAP.Users.Groups.BaseDN, want: "ou=groups,dc=example,dc=org"},
+		{name: "demo enabled", got: strconv.FormatBool(cfg.Demo.Enabled), want: "true"},
+		{name: "demo client", got: cfg.Demo.ClientID, want: "demo-rp"},
+		{name: "demo secret", got: cfg.Demo.ClientSecret, want: "demo-rp-secret"},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {

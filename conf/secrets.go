@@ -32,6 +32,10 @@ func resolveSecrets(c *Config) []Problem {
 		resolve("ldap.bindPasswordEnv", &l.BindPassword, func() (string, error) { return secretFromEnv(l.BindPasswordEnv) })
 	}
 
+	if d := &c.Demo; d.Enabled && d.ClientSecretFile != "" {
+		resolve("demo.clientSecretFile", &d.ClientSecret, func() (string, error) { return secretFromFile(d.ClientSecretFile) })
+	}
+
 	r := &c.Sessions.Redis
 	if r.PasswordEnv != "" {
 		resolve("sessions.redis.passwordEnv", &r.Password, func() (string, error) { return secretFromEnv(r.PasswordEnv) })

@@ -49,6 +49,7 @@ func checks() []check {
 		checkRegistration,
 		checkSecretCodec,
 		checkLog,
+		checkDemo,
 	}
 }
 

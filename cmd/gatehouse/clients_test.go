@@ -201,7 +201,8 @@ func TestClientsUsageErrors(t *testing.T) {
 // The development configuration's master token hash is that of
 // "dev-master-token", and the server started with it takes the token.
 func TestDevConfigMasterToken(t *testing.T) {
-	cfg, err := conf.Load("../../conf/gatehouse.yaml")
+	t.Chdir("../..") // the dev configuration's paths are relative to the repository
+	cfg, err := conf.Load("conf/gatehouse.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestDevConfigMasterToken(t *testing.T) {
 	// End to end: the dev configuration, served with the embedded
 	// directory, registers a client for the dev token.
 	dir := t.TempDir()
-	seed, err := filepath.Abs("../../conf/dev-directory.ldif")
+	seed, err := filepath.Abs("conf/dev-directory.ldif")
 	if err != nil {
 		t.Fatal(err)
 	}
