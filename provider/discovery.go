@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -15,6 +17,7 @@ import (
 type metadata struct {
 	Issuer                string `json:"issuer"`
 	AuthorizationEndpoint string `json:"authorization_endpoint,omitempty"`
+	TokenEndpoint         string `json:"token_endpoint,omitempty"`
 	JWKSURI               string `json:"jwks_uri"`
 	// Present when /clients is served (RFC 8414 §2, RFC 7591 §3).
 	RegistrationEndpoint string `json:"registration_endpoint,omitempty"`
@@ -23,12 +26,20 @@ type metadata struct {
 	ResponseTypesSupported []string `json:"response_types_supported"`
 	ResponseModesSupported []string `json:"response_modes_supported,omitempty"`
 	// RFC 8414 §2 defaults this to authorization_code and implicit.
-	GrantTypesSupported           []string `json:"grant_types_supported"`
-	SubjectTypesSupported         []string `json:"subject_types_supported,omitempty"`
-	ScopesSupported               []string `json:"scopes_supported,omitempty"`
-	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`
-	PromptValuesSupported         []string `json:"prompt_values_supported,omitempty"`
-	UILocalesSupported            []string `json:"ui_locales_supported,omitempty"`
+	GrantTypesSupported   []string `json:"grant_types_supported"`
+	SubjectTypesSupported []string `json:"subject_types_supported,omitempty"`
+	// OpenID Connect Discovery §3 requires this; RS256 is always among them.
+	IDTokenSigningAlgValuesSupported    []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	IDTokenEncryptionAlgValuesSupported []string `json:"id_token_encryption_alg_values_supported,omitempty"`
+	IDTokenEncryptionEncValuesSupported []string `json:"id_token_encryption_enc_values_supported,omitempty"`
+	// RFC 8414 §2 defaults the methods to client_secret_basic.
+	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
+	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
+	ScopesSupported                            []string `json:"scopes_supported,omitempty"`
+	CodeChallengeMethodsSupported              []string `json:"code_challenge_methods_supported,omitempty"`
+	PromptValuesSupported                      []string `json:"prompt_values_supported,omitempty"`
+	UILocalesSupported                         []string `json:"ui_locales_supported,omitempty"`
 	// OpenID Connect Discovery §3 defaults request_uri_parameter_supported
 	// to true and the others to false; all are written out.
 	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
@@ -61,11 +72,34 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.RequestURIParameterSupported = true
 		doc.AuthorizationResponseISSParameterSupported = true
 	}
+	if s.token != nil {
+		doc.TokenEndpoint = s.endpoint("/token")
+		doc.GrantTypesSupported = s.token.GrantTypes()
+		doc.IDTokenSigningAlgValuesSupported = s.minter.SigningAlgs()
+		doc.IDTokenEncryptionAlgValuesSupported = tokens.EncryptionAlgs()
+		doc.IDTokenEncryptionEncValuesSupported = tokens.EncryptionEncs()
+		doc.TokenEndpointAuthMethodsSupported = s.tokenAuth.Methods()
+		doc.TokenEndpointAuthSigningAlgValuesSupported = union(
+			s.tokenAuth.SigningAlgs("client_secret_jwt"), s.tokenAuth.SigningAlgs("private_key_jwt"))
+		doc.ClaimsSupported = union([]string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"},
+			s.claims)
+	}
 	b, err := marshalJSON(doc)
 	if err != nil {
 		return nil, fmt.Errorf("provider: discovery document: %w", err)
 	}
 	return b, nil
+}
+
+// union is a followed by the values of b not in a.
+func union(a, b []string) []string {
+	out := append([]string{}, a...)
+	for _, v := range b {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // serveDiscovery serves the document computed at start. It may be cached:

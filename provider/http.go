@@ -83,11 +83,20 @@ func (s *Server) serveHome(w http.ResponseWriter, r *http.Request) {
 		Issuer:       s.issuer.String(),
 		DiscoveryURL: s.endpoint("/.well-known/openid-configuration"),
 		JWKSURL:      s.endpoint("/jwks.json"),
+		TryURL:       s.tryURL(),
 	})
 	if err != nil {
 		s.log.Error("render home page", "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 	}
+}
+
+// tryURL links the start page to the demo, when it is served.
+func (s *Server) tryURL() string {
+	if s.demo == nil {
+		return ""
+	}
+	return s.endpoint("/demo")
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -52,6 +52,18 @@ func (s *Server) Handler() http.Handler {
 		r.Handle("/consent", s.methods(byMethod{http.MethodGet: f.ConsentPage, http.MethodPost: f.ConsentSubmit}))
 	}
 
+	// The token endpoint (RFC 6749 §3.2).
+	if t := s.token; t != nil {
+		r.Handle("/token", s.methods(byMethod{http.MethodPost: t.Token}))
+	}
+
+	// The demo relying party (development configuration only).
+	if d := s.demo; d != nil {
+		r.Handle("/demo", s.methods(getOnly(d.Home)))
+		r.Handle("/demo/start", s.methods(getOnly(d.Start)))
+		r.Handle("/demo/callback", s.methods(getOnly(d.Callback)))
+	}
+
 	return s.recoverPanics(s.logRequests(securityHeaders(root)))
 }
 

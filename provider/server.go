@@ -9,10 +9,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/authorize"
+	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
+	"github.com/gatehouse-idp/gatehouse/provider/demo"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/token"
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -41,6 +47,10 @@ type Options struct {
 	Registration   registration.Config
 	// SignIn enables the browser flow; it needs Clients.
 	SignIn *SignIn
+	// Token enables the token endpoint; it needs SignIn.
+	Token *Token
+	// Demo enables the demo relying party at /demo; it needs Token.
+	Demo *Demo
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -58,6 +68,15 @@ type Server struct {
 	// signIn serves /authorize, /login and /consent; nil without SignIn.
 	signIn        *flow.Handler
 	responseModes []string
+	// Shared by the sign-in and the token endpoint.
+	codes   *session.Codes
+	fetcher *authorize.HTTPFetcher
+	// token serves /token; nil without Token.
+	token     *token.Handler
+	tokenAuth *clientauth.Authenticator
+	minter    *tokens.Minter
+	demo      *demo.Handler
+	claims    []string // from the directory, for discovery
 
 	discovery []byte
 	jwks      []byte
@@ -89,8 +108,20 @@ func New(o Options) (*Server, error) {
 		}
 		s.clients = registration.NewHandler(svc, log.With("component", "registration"))
 	}
+	s.fetcher = &authorize.HTTPFetcher{}
 	if o.SignIn != nil {
 		if s.signIn, err = s.newSignIn(o); err != nil {
+			return nil, err
+		}
+	}
+	if o.Token != nil {
+		s.claims = o.Token.Claims
+		if err := s.newTokenEndpoint(o); err != nil {
+			return nil, err
+		}
+	}
+	if o.Demo != nil {
+		if s.demo, err = s.newDemo(o); err != nil {
 			return nil, err
 		}
 	}

@@ -48,7 +48,8 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 	}
 	var writer authorize.Writer
 	s.responseModes = writer.ServedModes(si.ResponseModes)
-	clients := func(ctx context.Context, id string) (oauth.Client, error) { return o.Clients.Get(ctx, id) }
+	clients := s.clientLookup(o)
+	s.codes = session.NewCodes(si.KV, now)
 	return flow.New(flow.Options{
 		Issuer: s.issuer,
 		Parse: authorize.Deps{
@@ -57,7 +58,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 				RequestParameter: true, RequestURIParameter: true,
 			},
 			Clients: clients,
-			Keys:    &authorize.HTTPFetcher{},
+			Keys:    s.fetcher,
 			Secrets: func(_ context.Context, c oauth.Client) ([]string, error) {
 				return o.SecretCodec.RecoverableSecrets(c, now())
 			},
@@ -68,7 +69,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Authorizations: si.Authorizations,
 		Sessions:       session.NewSessions(si.KV, si.SessionLifetime, si.SessionIdle, now),
 		Flows:          session.NewFlows(si.KV, 0, now),
-		Codes:          session.NewCodes(si.KV, now),
+		Codes:          s.codes,
 		Throttle:       throttle.NewLogins(throttle.LoginOptions{}),
 		Pages:          s.pages,
 		CSRFKey:        derive(o.Keys.SecretKey(), "gatehouse csrf v1"),
@@ -76,6 +77,11 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Log:            s.log.With("component", "signin"),
 		Now:            now,
 	})
+}
+
+// clientLookup reads a client from the registry.
+func (s *Server) clientLookup(o Options) func(ctx context.Context, id string) (oauth.Client, error) {
+	return func(ctx context.Context, id string) (oauth.Client, error) { return o.Clients.Get(ctx, id) }
 }
 
 // derive makes a key for one purpose from the key set's secret key, so

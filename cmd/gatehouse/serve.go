@@ -77,7 +77,8 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	}
 	defer closeSignIn()
 	p, err := provider.New(reg.providerOptions(provider.Options{
-		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log, SignIn: signIn,
+		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
+		SignIn: signIn, Token: newToken(cfg), Demo: newDemo(cfg),
 	}))
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/gatehouse-idp/gatehouse/conf"
 	"github.com/gatehouse-idp/gatehouse/ldapstore"
@@ -48,4 +50,26 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 		CodeLifetime:    cfg.OP.Authz.CodeLifetime,
 		ResponseModes:   cfg.OP.Authz.ResponseModes,
 	}, users.Close, nil
+}
+
+// newToken configures the token endpoint.
+func newToken(cfg *conf.Config) *provider.Token {
+	claims := slices.Sorted(maps.Keys(cfg.LDAP.Users.Claims))
+	if g := cfg.LDAP.Users.Groups.Claim; g != "" && cfg.LDAP.Users.Groups.BaseDN != "" {
+		claims = append(claims, g)
+	}
+	return &provider.Token{
+		AuthMethods:         cfg.OP.Token.AuthMethods,
+		AccessTokenLifetime: cfg.OP.Token.AccessTokenLifetime,
+		GroupsClaim:         cfg.LDAP.Users.Groups.Claim,
+		Claims:              claims,
+	}
+}
+
+// newDemo configures the demo relying party, when enabled.
+func newDemo(cfg *conf.Config) *provider.Demo {
+	if !cfg.Demo.Enabled {
+		return nil
+	}
+	return &provider.Demo{ClientID: cfg.Demo.ClientID, ClientSecret: cfg.Demo.ClientSecret}
 }

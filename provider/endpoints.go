@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
+	"github.com/gatehouse-idp/gatehouse/provider/demo"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/token"
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
+)
+
+// Token configures the token endpoint.
+type Token struct {
+	// AuthMethods are op.token.authMethods.
+	AuthMethods         []string
+	AccessTokenLifetime time.Duration
+	// GroupsClaim is the claim the groups scope releases (ldap.users.groups.claim).
+	GroupsClaim string
+	// Claims are the claims the directory provides (ldap.users.claims), for
+	// discovery.
+	Claims []string
+}
+
+// Demo configures the demo relying party.
+type Demo struct {
+	ClientID, ClientSecret string
+}
+
+// newTokenEndpoint builds the client authenticator, the minter and the
+// token endpoint. It needs the sign-in's codes and people.
+func (s *Server) newTokenEndpoint(o Options) error {
+	if o.SignIn == nil || s.codes == nil {
+		return errors.New("provider: the token endpoint needs the sign-in")
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	var err error
+	s.minter, err = tokens.New(tokens.Options{
+		Issuer: s.issuer.String(), Keys: o.Keys, Fetcher: s.fetcher, Now: now,
+		Secrets:             func(c oauth.Client) ([]string, error) { return o.SecretCodec.RecoverableSecrets(c, now()) },
+		AccessTokenLifetime: o.Token.AccessTokenLifetime,
+	})
+	if err != nil {
+		return err
+	}
+	s.tokenAuth, err = clientauth.New(clientauth.Options{
+		Clients: s.clientLookup(o), Verifier: o.SecretVerifier, Codec: o.SecretCodec, Keys: s.fetcher,
+		Replay: o.SignIn.KV, Methods: o.Token.AuthMethods,
+		Issuer: s.issuer.String(), TokenEndpoint: s.endpoint("/token"), Now: now,
+	})
+	if err != nil {
+		return err
+	}
+	s.token, err = token.New(token.Options{
+		Auth: s.tokenAuth, Codes: s.codes, Minter: s.minter, Users: o.SignIn.Users,
+		AccessTokenLifetime: o.Token.AccessTokenLifetime, GroupsClaim: o.Token.GroupsClaim,
+		Log: s.log.With("component", "token"), Now: now,
+	})
+	return err
+}
+
+// newDemo builds the demo relying party, a client of this provider.
+func (s *Server) newDemo(o Options) (*demo.Handler, error) {
+	if s.token == nil {
+		return nil, errors.New("provider: the demo needs the token endpoint")
+	}
+	return demo.New(demo.Options{
+		Issuer: s.issuer.String(), Base: s.endpoint("/demo"),
+		ClientID: o.Demo.ClientID, ClientSecret: o.Demo.ClientSecret,
+		KV: o.SignIn.KV, Log: s.log.With("component", "demo"),
+	})
+}

@@ -1,0 +1,147 @@
+package token
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
+)
+
+// codeExtra mirrors what the browser flow stores beside a code.
+type codeExtra struct {
+	RedirectURIGiven bool            `json:"redirect_uri_given,omitempty"`
+	Claims           json.RawMessage `json:"claims,omitempty"`
+}
+
+// authorizationCode redeems a code (RFC 6749 §4.1.3, OpenID Connect Core
+// §3.1.3). The code is taken from the store before anything else is
+// checked, so that a code sent twice never works twice.
+func (h *Handler) authorizationCode(ctx context.Context, c oauth.Client, form url.Values) (response, *oauth.Error) {
+	code := form.Get("code")
+	if code == "" {
+		return response{}, oauth.ErrInvalidRequest().WithDescription("code: missing")
+	}
+	g, err := h.Codes.Redeem(ctx, code)
+	var reused *session.ReuseError
+	switch {
+	case errors.As(err, &reused):
+		h.Log.Warn("authorization code used twice", "client_id", reused.ClientID, "sub", reused.Subject)
+		return response{}, oauth.ErrInvalidGrant().WithDescription("code: already used")
+	case errors.Is(err, storage.ErrNotFound):
+		return response{}, oauth.ErrInvalidGrant().WithDescription("code: unknown or expired")
+	case err != nil:
+		return response{}, unavailable(err)
+	}
+	if g.ClientID != c.ID {
+		return response{}, oauth.ErrInvalidGrant().WithDescription("code: issued to another client")
+	}
+	var extra codeExtra
+	if len(g.Extra) > 0 {
+		if err := json.Unmarshal(g.Extra, &extra); err != nil {
+			return response{}, oauth.ErrServerError().WithCause(err)
+		}
+	}
+	// §4.1.3: redirect_uri is required, and must be identical, when the
+	// authorization request included it.
+	if uri := form.Get("redirect_uri"); (extra.RedirectURIGiven || uri != "") && uri != g.RedirectURI {
+		return response{}, oauth.ErrInvalidGrant().WithDescription("redirect_uri: does not match the authorization request")
+	}
+	if oerr := checkPKCE(g, form.Get("code_verifier")); oerr != nil {
+		return response{}, oerr
+	}
+	return h.issue(ctx, c, g, code)
+}
+
+// checkPKCE verifies code_verifier against the challenge (RFC 7636 §4.6).
+// A verifier for a code issued without a challenge is refused too: it
+// betrays a request that was not the one the client made (RFC 9700 §2.1.1).
+func checkPKCE(g session.CodeGrant, verifier string) *oauth.Error {
+	switch {
+	case g.CodeChallenge == "" && verifier == "":
+		return nil
+	case g.CodeChallenge == "":
+		return oauth.ErrInvalidGrant().WithDescription("code_verifier: the authorization request had no code_challenge")
+	case verifier == "":
+		return oauth.ErrInvalidGrant().WithDescription("code_verifier: missing")
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	computed := base64.RawURLEncoding.EncodeToString(sum[:])
+	if subtle.ConstantTimeCompare([]byte(computed), []byte(g.CodeChallenge)) != 1 {
+		return oauth.ErrInvalidGrant().WithDescription("code_verifier: does not match the code_challenge")
+	}
+	return nil
+}
+
+// issue mints the access token and, for OpenID requests, the ID token.
+func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant, code string) (response, *oauth.Error) {
+	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
+		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
+	})
+	if err != nil {
+		return response{}, oauth.ErrServerError().WithCause(err)
+	}
+	resp := response{
+		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(g.Scopes),
+		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
+	}
+	if !slices.Contains(g.Scopes, "openid") {
+		return resp, nil
+	}
+	user, err := h.Users.Lookup(ctx, g.Subject)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return response{}, oauth.ErrInvalidGrant().WithDescription("code: the person no longer exists")
+	case err != nil:
+		return response{}, unavailable(err)
+	}
+	resp.IDToken, err = h.Minter.IDToken(ctx, tokens.IDToken{
+		Client: c, Subject: g.Subject, AuthTime: g.AuthTime, Nonce: g.Nonce, ACR: g.ACR, AMR: g.AMR, SID: g.SessionSID,
+		Claims:      releasedClaims(user.Claims, g.Scopes, g.Claims, h.GroupsClaim),
+		AccessToken: access, Code: code,
+	})
+	if err != nil {
+		return response{}, oauth.ErrServerError().WithCause(err)
+	}
+	return resp, nil
+}
+
+// clientCredentials issues a token to the client itself (RFC 6749 §4.4),
+// for scopes it registered; public clients cannot use it.
+func (h *Handler) clientCredentials(ctx context.Context, c oauth.Client, form url.Values) (response, *oauth.Error) {
+	if c.Metadata.TokenEndpointAuthMethod == "none" {
+		return response{}, oauth.ErrUnauthorizedClient().WithDescription("grant_type: a public client cannot use client_credentials")
+	}
+	scopes := c.Metadata.Scope
+	if requested := strings.Fields(form.Get("scope")); len(requested) > 0 {
+		for _, s := range requested {
+			if !slices.Contains(c.Metadata.Scope, s) {
+				return response{}, oauth.ErrInvalidScope().WithDescription("scope: " + s + " is not registered for the client")
+			}
+		}
+		scopes = requested
+	}
+	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
+		ClientID: c.ID, Subject: c.ID, Scopes: scopes, Lifetime: h.AccessTokenLifetime,
+	})
+	if err != nil {
+		return response{}, oauth.ErrServerError().WithCause(err)
+	}
+	return response{
+		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(scopes),
+		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
+	}, nil
+}
+
+func unavailable(err error) *oauth.Error {
+	return oauth.ErrTemporarilyUnavailable().WithDescription("the service is temporarily unavailable").WithCause(err)
+}

@@ -1,0 +1,181 @@
+package token
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
+)
+
+// maxBody bounds a token request's form.
+const maxBody = 64 << 10
+
+// Users reads a person's current claims for the ID token.
+type Users interface {
+	Lookup(ctx context.Context, subject string) (oauth.User, error)
+}
+
+// Options are the endpoint's dependencies, fixed at start.
+type Options struct {
+	Auth                *clientauth.Authenticator
+	Codes               *session.Codes
+	Minter              *tokens.Minter
+	Users               Users
+	AccessTokenLifetime time.Duration
+	// GroupsClaim is the claim the groups scope releases.
+	GroupsClaim string
+	Log         *slog.Logger
+	Now         func() time.Time
+}
+
+// Handler serves POST /token.
+type Handler struct {
+	Options
+	grants map[string]grant
+}
+
+// grant is one grant type: given an authenticated client and the request,
+// it returns the response or the OAuth error to send.
+type grant func(ctx context.Context, c oauth.Client, form url.Values) (response, *oauth.Error)
+
+// response is a successful token response (RFC 6749 §5.1).
+type response struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Scope        string `json:"scope,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+// New checks the options and sets up the grants.
+func New(o Options) (*Handler, error) {
+	if o.Auth == nil || o.Codes == nil || o.Minter == nil || o.Users == nil {
+		return nil, errors.New("token: authenticator, codes, minter and users are required")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.AccessTokenLifetime <= 0 {
+		o.AccessTokenLifetime = 10 * time.Minute
+	}
+	h := &Handler{Options: o}
+	h.grants = map[string]grant{
+		"authorization_code": h.authorizationCode,
+		"client_credentials": h.clientCredentials,
+	}
+	return h, nil
+}
+
+// GrantTypes lists the grant types served, for discovery.
+func (h *Handler) GrantTypes() []string {
+	out := make([]string, 0, len(h.grants))
+	for g := range h.grants {
+		out = append(out, g)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Token is the pipeline: the request's form, the client, the grant, the
+// response. Every answer, success or error, is JSON and never cached.
+func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
+	form, oerr := readForm(w, r)
+	if oerr != nil {
+		writeError(w, oerr)
+		return
+	}
+	ctx := r.Context()
+	auth, oerr := h.Auth.Authenticate(ctx, r.Header, form)
+	if oerr != nil {
+		h.Log.Info("token request: client not authenticated", "error", oerr)
+		h.Auth.WriteError(w, r.Header, oerr)
+		return
+	}
+	c := auth.Client
+	name := form.Get("grant_type")
+	g, ok := h.grants[name]
+	switch {
+	case name == "":
+		writeError(w, oauth.ErrInvalidRequest().WithDescription("grant_type: missing"))
+		return
+	case !ok:
+		writeError(w, oauth.ErrUnsupportedGrantType().WithDescription("grant_type: "+name+" is not supported"))
+		return
+	case !slices.Contains(registeredGrants(c), name):
+		writeError(w, oauth.ErrUnauthorizedClient().WithDescription("grant_type: the client is not registered for "+name))
+		return
+	}
+	resp, oerr := g(ctx, c, form)
+	if oerr != nil {
+		h.Log.Info("token request refused", "client_id", c.ID, "grant_type", name, "error", oerr)
+		writeError(w, oerr)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// readForm reads a token request's body: form-encoded, bounded, and with
+// no parameter given twice (RFC 6749 §3.2).
+func readForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauth.Error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, oauth.ErrInvalidRequest().WithDescription("the request body must be application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, oauth.ErrInvalidRequest().WithDescription("the request body is too large").WithStatus(http.StatusRequestEntityTooLarge)
+		}
+		return nil, oauth.ErrInvalidRequest().WithDescription("the request body is not a valid form")
+	}
+	if len(r.URL.Query()) > 0 {
+		return nil, oauth.ErrInvalidRequest().WithDescription("parameters belong in the body, not the URL")
+	}
+	for name, values := range r.PostForm {
+		if len(values) > 1 {
+			return nil, oauth.ErrInvalidRequest().WithDescription(name + ": given more than once")
+		}
+	}
+	return r.PostForm, nil
+}
+
+// registeredGrants are the client's grant types, RFC 7591's default when
+// it registered none.
+func registeredGrants(c oauth.Client) []string {
+	if c.Metadata.GrantTypes == nil {
+		return []string{"authorization_code"}
+	}
+	return c.Metadata.GrantTypes
+}
+
+func writeError(w http.ResponseWriter, e *oauth.Error) {
+	e.WriteJSON(w)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	// RFC 6749 §5.1: token responses must not be cached.
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func joinScopes(scopes []string) string { return strings.Join(scopes, " ") }
