@@ -61,7 +61,7 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 	}
 	if s.signIn != nil {
 		doc.AuthorizationEndpoint = s.endpoint("/authorize")
-		doc.ResponseTypesSupported = responseTypes
+		doc.ResponseTypesSupported = s.responseTypes()
 		doc.ResponseModesSupported = s.responseModes
 		doc.SubjectTypesSupported = []string{"public"}
 		doc.ScopesSupported = []string{"openid", "profile", "email", "groups"}

@@ -34,19 +34,8 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	if o.SignIn == nil || s.codes == nil {
 		return errors.New("provider: the token endpoint needs the sign-in")
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := clock(o)
 	var err error
-	s.minter, err = tokens.New(tokens.Options{
-		Issuer: s.issuer.String(), Keys: o.Keys, Fetcher: s.fetcher, Now: now,
-		Secrets:             func(c oauth.Client) ([]string, error) { return o.SecretCodec.RecoverableSecrets(c, now()) },
-		AccessTokenLifetime: o.Token.AccessTokenLifetime,
-	})
-	if err != nil {
-		return err
-	}
 	s.tokenAuth, err = clientauth.New(clientauth.Options{
 		Clients: s.clientLookup(o), Verifier: o.SecretVerifier, Codec: o.SecretCodec, Keys: s.fetcher,
 		Replay: o.SignIn.KV, Methods: o.Token.AuthMethods,
@@ -61,6 +50,27 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Log: s.log.With("component", "token"), Now: now,
 	})
 	return err
+}
+
+// newMinter builds what mints and checks our tokens: shared by the token
+// endpoint and the authorization endpoint's hybrid responses.
+func (s *Server) newMinter(o Options) (*tokens.Minter, error) {
+	if o.SecretCodec == nil {
+		return nil, errors.New("provider: tokens need the secret codec")
+	}
+	now := clock(o)
+	return tokens.New(tokens.Options{
+		Issuer: s.issuer.String(), Keys: o.Keys, Fetcher: s.fetcher, Now: now,
+		Secrets:             func(c oauth.Client) ([]string, error) { return o.SecretCodec.RecoverableSecrets(c, now()) },
+		AccessTokenLifetime: o.Token.AccessTokenLifetime,
+	})
+}
+
+func clock(o Options) func() time.Time {
+	if o.Now == nil {
+		return time.Now
+	}
+	return o.Now
 }
 
 // newDemo builds the demo relying party, a client of this provider.

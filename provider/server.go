@@ -109,6 +109,11 @@ func New(o Options) (*Server, error) {
 		s.clients = registration.NewHandler(svc, log.With("component", "registration"))
 	}
 	s.fetcher = &authorize.HTTPFetcher{}
+	if o.Token != nil {
+		if s.minter, err = s.newMinter(o); err != nil {
+			return nil, err
+		}
+	}
 	if o.SignIn != nil {
 		if s.signIn, err = s.newSignIn(o); err != nil {
 			return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/throttle"
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 )
 
 // SignIn configures the browser flow: /authorize, /login and /consent.
@@ -28,9 +29,15 @@ type SignIn struct {
 	ResponseModes []string
 }
 
-// responseTypes are the response types the flow completes: only the code
-// flow until the authorization endpoint can mint ID tokens.
-var responseTypes = []string{"code"}
+// responseTypes are the response types the flow completes: the code flow,
+// and with a minter the hybrid and implicit types that return an ID token
+// from the authorization endpoint.
+func (s *Server) responseTypes() []string {
+	if s.minter == nil {
+		return []string{"code"}
+	}
+	return []string{"code", "code id_token", "id_token"}
+}
 
 // newSignIn builds the browser flow. It needs the client registry (for
 // client lookups and recoverable secrets) and the key set (for the CSRF key).
@@ -42,10 +49,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 	if o.Clients == nil || o.SecretCodec == nil {
 		return nil, errors.New("provider: sign-in needs the client registry")
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := clock(o)
 	var writer authorize.Writer
 	s.responseModes = writer.ServedModes(si.ResponseModes)
 	clients := s.clientLookup(o)
@@ -54,7 +58,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Issuer: s.issuer,
 		Parse: authorize.Deps{
 			Config: authorize.Config{
-				Issuer: s.issuer.String(), ResponseTypes: responseTypes, ResponseModes: s.responseModes,
+				Issuer: s.issuer.String(), ResponseTypes: s.responseTypes(), ResponseModes: s.responseModes,
 				RequestParameter: true, RequestURIParameter: true,
 			},
 			Clients: clients,
@@ -74,6 +78,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Pages:          s.pages,
 		CSRFKey:        derive(o.Keys.SecretKey(), "gatehouse csrf v1"),
 		CodeLifetime:   si.CodeLifetime,
+		IDTokens:       minterOrNil(s.minter),
 		Log:            s.log.With("component", "signin"),
 		Now:            now,
 	})
@@ -91,4 +96,12 @@ func derive(secret []byte, purpose string) []byte {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(purpose))
 	return mac.Sum(nil)
+}
+
+// minterOrNil keeps a nil *tokens.Minter from becoming a non-nil interface.
+func minterOrNil(m *tokens.Minter) flow.IDTokenMinter {
+	if m == nil {
+		return nil
+	}
+	return m
 }

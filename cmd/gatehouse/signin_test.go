@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 const signInMasterToken = "sign-in-test-master-token"
@@ -298,4 +299,99 @@ func TestSignInThrottlesGuessing(t *testing.T) {
 	if p := b.do(http.MethodPost, "/login", f); p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "Too many attempts") {
 		t.Errorf("right password while throttled: %d", p.status)
 	}
+}
+
+// TestHybridAndImplicitResponses: response types code id_token and
+// id_token return an ID token from the authorization endpoint, in the
+// fragment, signed with a published key, bound to the nonce, and with
+// c_hash beside a code (OpenID Connect Core §3.3.2.11).
+func TestHybridAndImplicitResponses(t *testing.T) {
+	s := startSignInServer(t)
+	const redirectURI = "http://127.0.0.1:9/hybrid"
+	body := fmt.Sprintf(`{"redirect_uris":[%q],"response_types":["code id_token","id_token"],`+
+		`"grant_types":["authorization_code","implicit"],"scope":"openid profile"}`, redirectURI)
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/clients", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+signInMasterToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&reg); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %d %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+
+	b := newBrowser(t, s)
+	p := b.do(http.MethodGet, authorizeURL(reg.ClientID, redirectURI, url.Values{"response_type": {"code id_token"}}), nil)
+	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f.Set("username", "alice")
+	f.Set("password", "alice-password")
+	p = b.do(http.MethodPost, "/login", f)
+	cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+	cf.Set("decision", "allow")
+	hybrid := fragmentParams(t, b.do(http.MethodPost, "/consent", cf), redirectURI)
+	claims := verifyIDToken(t, s, hybrid.Get("id_token"))
+	sum := sha256.Sum256([]byte(hybrid.Get("code")))
+	if hybrid.Get("code") == "" || claims["c_hash"] != base64.RawURLEncoding.EncodeToString(sum[:16]) {
+		t.Errorf("hybrid: code %q, c_hash %v", hybrid.Get("code"), claims["c_hash"])
+	}
+	if claims["nonce"] != "n-456" || claims["aud"] != reg.ClientID || hybrid.Get("state") != "st-123" || hybrid.Get("iss") == "" {
+		t.Errorf("hybrid claims %v, params %v", claims, hybrid)
+	}
+
+	implicit := fragmentParams(t, b.do(http.MethodGet, authorizeURL(reg.ClientID, redirectURI, url.Values{"response_type": {"id_token"}}), nil), redirectURI)
+	claims = verifyIDToken(t, s, implicit.Get("id_token"))
+	if implicit.Get("code") != "" || claims["c_hash"] != nil || claims["nonce"] != "n-456" || claims["sub"] == "" {
+		t.Errorf("implicit: params %v, claims %v", implicit, claims)
+	}
+}
+
+// fragmentParams checks that p redirects to redirectURI with the response
+// in the fragment, and returns it.
+func fragmentParams(t *testing.T, p page, redirectURI string) url.Values {
+	t.Helper()
+	if !strings.HasPrefix(p.location, redirectURI+"#") {
+		t.Fatalf("status %d, redirected to %q, want %s#…\n%s", p.status, p.location, redirectURI, p.body)
+	}
+	u, _ := url.Parse(p.location)
+	v, err := url.ParseQuery(u.Fragment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// verifyIDToken checks an ID token's signature against the provider's
+// published keys and returns its claims.
+func verifyIDToken(t *testing.T, s *server, raw string) map[string]any {
+	t.Helper()
+	status, body := s.get(t, "/jwks.json")
+	if status != http.StatusOK {
+		t.Fatalf("jwks: %d", status)
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal([]byte(body), &set); err != nil {
+		t.Fatal(err)
+	}
+	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatalf("ID token %q: %v", raw, err)
+	}
+	keys := set.Key(jws.Signatures[0].Header.KeyID)
+	if len(keys) != 1 {
+		t.Fatalf("ID token signed with unpublished key %q", jws.Signatures[0].Header.KeyID)
+	}
+	payload, err := jws.Verify(keys[0])
+	if err != nil {
+		t.Fatalf("ID token signature: %v", err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
 }

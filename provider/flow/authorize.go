@@ -72,7 +72,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, req authorize
 		return
 	}
 	if !req.ForceConsent() && err == nil && granted.Covers(req.Scopes) {
-		h.issueCode(w, r, req, f, sess)
+		h.finish(w, r, req, f, sess)
 		return
 	}
 	if req.PromptNone() {

@@ -1,13 +1,17 @@
 package flow
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 )
 
 // codeExtra is what a code carries beyond the grant's own fields, for the
@@ -20,14 +24,14 @@ type codeExtra struct {
 	ClaimsLocales    []string        `json:"claims_locales,omitempty"`
 }
 
-// issueCode ends the flow: a single-use code bound to the client, the
-// redirect URI, the PKCE challenge, the nonce and the session, sent back in
-// the request's response mode.
-func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request, req authorize.Request, f session.Flow, sess session.Session) {
-	ctx := r.Context()
+// finish ends the flow with what the response type asks for — a
+// single-use code bound to the client, the redirect URI, the PKCE
+// challenge, the nonce and the session, and an ID token for the hybrid and
+// implicit types — sent back in the request's response mode.
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request, req authorize.Request, f session.Flow, sess session.Session) {
 	if f.ID != "" {
 		// Take, not Get: a flow finishes once, even if its form is posted twice.
-		if _, err := h.Flows.Take(ctx, f.ID); err != nil {
+		if _, err := h.Flows.Take(r.Context(), f.ID); err != nil {
 			if isNotFound(err) {
 				h.page(w, r, http.StatusBadRequest, "expired", "invalid_request")
 				return
@@ -36,6 +40,30 @@ func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request, req authoriz
 			return
 		}
 	}
+	params := url.Values{}
+	if req.ResponseType.Code() {
+		code, ok := h.newCode(w, r, req, sess)
+		if !ok {
+			return
+		}
+		params.Set("code", code)
+	}
+	if req.ResponseType.IDToken() {
+		idToken, err := h.frontChannelIDToken(r.Context(), req, sess, params.Get("code"))
+		if err != nil {
+			h.Log.Error("mint ID token", "err", err, "client_id", req.ClientID)
+			h.reply(w, r, req.ErrorResponse(oauth.ErrServerError().WithDescription("the ID token could not be issued").WithCause(err)))
+			return
+		}
+		params.Set("id_token", idToken)
+	}
+	h.noteClient(r, sess, req.ClientID)
+	h.reply(w, r, req.Response(params))
+}
+
+// newCode stores the grant and returns its code.
+func (h *Handler) newCode(w http.ResponseWriter, r *http.Request, req authorize.Request, sess session.Session) (string, bool) {
+	ctx := r.Context()
 	extra := codeExtra{RedirectURIGiven: req.RedirectURIGiven, ClaimsLocales: req.ClaimsLocales}
 	if req.Claims != nil {
 		extra.Claims = req.Claims.Raw
@@ -43,7 +71,7 @@ func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request, req authoriz
 	rawExtra, err := json.Marshal(extra)
 	if err != nil {
 		h.reply(w, r, req.ErrorResponse(unavailable(err)))
-		return
+		return "", false
 	}
 	code, err := h.Codes.Issue(ctx, session.CodeGrant{
 		ClientID: req.ClientID, RedirectURI: req.RedirectURI, Subject: sess.Subject, SessionSID: sess.SID,
@@ -53,10 +81,31 @@ func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request, req authoriz
 	}, h.CodeLifetime)
 	if err != nil {
 		h.reply(w, r, req.ErrorResponse(unavailable(err)))
-		return
+		return "", false
 	}
-	h.noteClient(r, sess, req.ClientID)
-	h.reply(w, r, req.Response(url.Values{"code": {code}}))
+	return code, true
+}
+
+// frontChannelIDToken mints the ID token of a hybrid or implicit response
+// (OpenID Connect Core §3.3.2.11, §3.2.2.10): with c_hash beside a code;
+// for response type id_token alone, which gives the client no access token
+// to ask UserInfo with, with the person's claims themselves (§5.4).
+func (h *Handler) frontChannelIDToken(ctx context.Context, req authorize.Request, sess session.Session, code string) (string, error) {
+	if h.IDTokens == nil {
+		return "", errors.New("flow: no ID token minter")
+	}
+	in := tokens.IDToken{
+		Client: req.Client, Subject: sess.Subject, AuthTime: sess.AuthTime, Nonce: req.Nonce,
+		ACR: sess.ACR, AMR: sess.AMR, SID: sess.SID, Code: code,
+	}
+	if code == "" && h.Claims != nil {
+		user, err := h.Directory.Lookup(ctx, sess.Subject)
+		if err != nil {
+			return "", err
+		}
+		in.Claims = h.Claims(user.Claims, req.Scopes, requestedClaims(req))
+	}
+	return h.IDTokens.IDToken(ctx, in)
 }
 
 // noteClient records in the session that the client got a code, for

@@ -64,7 +64,7 @@ func (h *Handler) ConsentSubmit(w http.ResponseWriter, r *http.Request) {
 			h.reply(w, r, req.ErrorResponse(unavailable(err)))
 			return
 		}
-		h.issueCode(w, r, req, f, sess)
+		h.finish(w, r, req, f, sess)
 	case "deny":
 		_ = h.Flows.Delete(r.Context(), f.ID) // finished; it would expire anyway
 		h.reply(w, r, req.ErrorResponse(oauth.ErrAccessDenied().WithDescription("the person denied the request")))

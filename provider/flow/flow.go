@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/throttle"
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -32,6 +33,11 @@ type AuthorizationStore interface {
 		fn func(old oauth.Authorization) (oauth.Authorization, error)) (oauth.Authorization, error)
 }
 
+// IDTokenMinter mints ID tokens (tokens.Minter).
+type IDTokenMinter interface {
+	IDToken(ctx context.Context, in tokens.IDToken) (string, error)
+}
+
 // Options are the handler's dependencies, fixed at start.
 type Options struct {
 	// Issuer is the issuer URL; its path prefixes every page and cookie.
@@ -49,7 +55,15 @@ type Options struct {
 	// must share it.
 	CSRFKey      []byte
 	CodeLifetime time.Duration
-	Log          *slog.Logger
+	// IDTokens mints the ID tokens of the response types that return one
+	// from the authorization endpoint (code id_token, id_token); nil when
+	// only the code flow is served.
+	IDTokens IDTokenMinter
+	// Claims picks the person's claims an ID token may carry for scopes and
+	// individually requested claims (for response type id_token, which
+	// returns no access token to fetch them with).
+	Claims func(all map[string]any, scopes, requested []string) map[string]any
+	Log    *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
