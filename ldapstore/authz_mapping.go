@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +27,17 @@ const (
 	attrAuthzIssuer   = "authzIssuer"
 	// attrAuthzData holds Authorization.Data as one JSON object.
 	attrAuthzData = "authzData"
+	// The refresh token of the authorization: the hash of the current
+	// one, when its family began, and how long it may live.
+	attrAuthzRefreshToken    = "authzRefreshToken"
+	attrAuthzRefreshIssued   = "authzRefreshTokenIssueDate"
+	attrAuthzRefreshLifetime = "authzRefreshTokenLifetime"
+
+	// dataRotatedRefresh is the key of authzData that holds
+	// Authorization.RotatedRefreshHashes: the schema has no multi-valued
+	// attribute for them, and they are found through the entry, never
+	// searched for.
+	dataRotatedRefresh = "rotated_refresh"
 
 	classGatehouseAuthz = "gatehouseAuthz"
 )
@@ -38,12 +51,13 @@ const (
 var authzClasses = []string{"oauth2Authz", "oidcAuthz", classGatehouseAuthz}
 
 // authzOwned are the attributes Authorizations reads and writes, in lower
-// case. Everything else in an entry (refresh tokens, saved scopes,
+// case. Everything else in an entry (saved scopes,
 // audiences of other servers) is left as it is by updates.
 var authzOwned = func() map[string]bool {
 	owned := make(map[string]bool)
 	for _, a := range []string{attrAuthzSubject, attrAuthzClientID, attrAuthzScope, attrAuthzClaim,
-		attrAuthzIssued, attrAuthzUpdated, attrAuthzIssuer, attrAuthzData} {
+		attrAuthzIssued, attrAuthzUpdated, attrAuthzIssuer, attrAuthzData,
+		attrAuthzRefreshToken, attrAuthzRefreshIssued, attrAuthzRefreshLifetime} {
 		owned[strings.ToLower(a)] = true
 	}
 	return owned
@@ -104,7 +118,7 @@ func decodeAuthz(st entryState) (oauth.Authorization, error) {
 	for _, stamp := range []struct {
 		attr string
 		dst  *time.Time
-	}{{attrAuthzIssued, &a.IssuedAt}, {attrAuthzUpdated, &a.UpdatedAt}} {
+	}{{attrAuthzIssued, &a.IssuedAt}, {attrAuthzUpdated, &a.UpdatedAt}, {attrAuthzRefreshIssued, &a.RefreshTokenIssuedAt}} {
 		if values, ok := get(stamp.attr); ok {
 			if *stamp.dst, err = parseGeneralizedTime(values); err != nil {
 				return oauth.Authorization{}, bad(stamp.attr, err)
@@ -117,8 +131,18 @@ func decodeAuthz(st entryState) (oauth.Authorization, error) {
 		}
 	}
 	if values, ok := get(attrAuthzData); ok {
-		if a.Data, err = decodeAuthzData(values); err != nil {
+		if a.Data, a.RotatedRefreshHashes, err = decodeAuthzData(values); err != nil {
 			return oauth.Authorization{}, bad(attrAuthzData, err)
+		}
+	}
+	if values, ok := get(attrAuthzRefreshToken); ok {
+		if a.RefreshTokenHash, err = single(values); err != nil {
+			return oauth.Authorization{}, bad(attrAuthzRefreshToken, err)
+		}
+	}
+	if values, ok := get(attrAuthzRefreshLifetime); ok {
+		if a.RefreshTokenLifetime, err = parseSeconds(values); err != nil {
+			return oauth.Authorization{}, bad(attrAuthzRefreshLifetime, err)
 		}
 	}
 	a.Version = strings.Join(st.versions, " ")
@@ -139,19 +163,84 @@ func parseGeneralizedTime(values []string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-func decodeAuthzData(values []string) (map[string]any, error) {
+// decodeAuthzData reads authzData, taking the rotated refresh token
+// hashes out of it. Data that held nothing else reads as nil.
+func decodeAuthzData(values []string) (map[string]any, []string, error) {
 	v, err := single(values)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !isJSONObject([]byte(v)) {
-		return nil, errors.New("not a JSON object")
+		return nil, nil, errors.New("not a JSON object")
 	}
 	var data map[string]any
 	if err := json.Unmarshal([]byte(v), &data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return data, nil
+	raw, ok := data[dataRotatedRefresh]
+	if !ok {
+		return data, nil, nil
+	}
+	delete(data, dataRotatedRefresh)
+	list, _ := raw.([]any)
+	rotated := make([]string, 0, len(list))
+	for _, item := range list {
+		h, ok := item.(string)
+		if !ok || h == "" {
+			return nil, nil, fmt.Errorf("%s: not a list of strings", dataRotatedRefresh)
+		}
+		rotated = append(rotated, h)
+	}
+	if raw != nil && list == nil {
+		return nil, nil, fmt.Errorf("%s: not a list of strings", dataRotatedRefresh)
+	}
+	if len(data) == 0 {
+		data = nil
+	}
+	if len(rotated) == 0 {
+		rotated = nil
+	}
+	return data, rotated, nil
+}
+
+// encodeAuthzData is authzData for Data and the rotated refresh token
+// hashes; ok is false when there is nothing to write.
+func encodeAuthzData(a oauth.Authorization) (string, bool, error) {
+	if _, taken := a.Data[dataRotatedRefresh]; taken {
+		return "", false, fmt.Errorf("the key %q is reserved for RotatedRefreshHashes", dataRotatedRefresh)
+	}
+	if err := checkValues(a.RotatedRefreshHashes); err != nil {
+		return "", false, fmt.Errorf("rotated refresh token hashes: %w", err)
+	}
+	if a.Data == nil && len(a.RotatedRefreshHashes) == 0 {
+		return "", false, nil
+	}
+	data := a.Data
+	if len(a.RotatedRefreshHashes) > 0 {
+		data = make(map[string]any, len(a.Data)+1)
+		for k, v := range a.Data {
+			data[k] = v
+		}
+		data[dataRotatedRefresh] = a.RotatedRefreshHashes
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return "", false, err
+	}
+	return string(raw), true, nil
+}
+
+// parseSeconds reads a non-negative INTEGER of seconds.
+func parseSeconds(values []string) (time.Duration, error) {
+	v, err := single(values)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > int64(math.MaxInt64/time.Second) {
+		return 0, fmt.Errorf("%q is not a number of seconds", v)
+	}
+	return time.Duration(n) * time.Second, nil
 }
 
 // encodeAuthz returns the attributes that hold a, objectClass and
@@ -178,7 +267,7 @@ func encodeAuthz(a oauth.Authorization) ([]attrValue, error) {
 	for _, stamp := range []struct {
 		attr string
 		t    time.Time
-	}{{attrAuthzIssued, a.IssuedAt}, {attrAuthzUpdated, a.UpdatedAt}} {
+	}{{attrAuthzIssued, a.IssuedAt}, {attrAuthzUpdated, a.UpdatedAt}, {attrAuthzRefreshIssued, a.RefreshTokenIssuedAt}} {
 		if stamp.t.IsZero() {
 			continue
 		}
@@ -190,12 +279,23 @@ func encodeAuthz(a oauth.Authorization) ([]attrValue, error) {
 	if a.Issuer != "" {
 		out = append(out, authzAttr(attrAuthzIssuer, a.Issuer))
 	}
-	if a.Data != nil {
-		raw, err := json.Marshal(a.Data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", attrAuthzData, err)
-		}
-		out = append(out, authzAttr(attrAuthzData, string(raw)))
+	raw, ok, err := encodeAuthzData(a)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", attrAuthzData, err)
+	}
+	if ok {
+		out = append(out, authzAttr(attrAuthzData, raw))
+	}
+	if a.RefreshTokenHash != "" {
+		out = append(out, authzAttr(attrAuthzRefreshToken, a.RefreshTokenHash))
+	}
+	switch lt := a.RefreshTokenLifetime; {
+	case lt < 0 || lt%time.Second != 0:
+		return nil, fmt.Errorf("%s: %v is not a whole, non-negative number of seconds", attrAuthzRefreshLifetime, lt)
+	case lt > 0 || a.RefreshTokenHash != "":
+		// Written beside a token even when 0, so that the value of an
+		// entry another server wrote survives Gatehouse's updates.
+		out = append(out, authzAttr(attrAuthzRefreshLifetime, strconv.FormatInt(int64(lt/time.Second), 10)))
 	}
 	return out, nil
 }

@@ -65,17 +65,25 @@ func testAuthzMinimal(t *testing.T, b AuthorizationBackend) {
 }
 
 // LDAP holds no empty lists: an empty list of scopes or claims comes back
-// nil. Data keeps nil and empty apart, as a JSON object can.
+// nil. Data keeps nil and empty apart, as a JSON object can — when it has
+// authzData to itself: beside rotated refresh token hashes, empty Data
+// reads back nil.
 func testAuthzEmptyAndNil(t *testing.T, b AuthorizationBackend) {
 	a := FullAuthorization("alice", "empty")
 	a.Scopes, a.Claims, a.Data = []string{}, []string{}, map[string]any{}
+	a.RotatedRefreshHashes = []string{}
 	want := a
-	want.Scopes, want.Claims = nil, nil
+	want.Scopes, want.Claims, want.RotatedRefreshHashes = nil, nil, nil
 	sameAuthz(t, "Create", createAuthz(t, b.Store, a), want, false)
 	sameAuthz(t, "Get", getAuthz(t, b.Store, "alice", "empty"), want, false)
 
-	a = FullAuthorization("alice", "nil")
+	a = FullAuthorization("alice", "rotated-only")
 	a.Data = nil
+	sameAuthz(t, "Create", createAuthz(t, b.Store, a), a, false)
+	sameAuthz(t, "Get", getAuthz(t, b.Store, "alice", "rotated-only"), a, false)
+
+	a = FullAuthorization("alice", "nil")
+	a.Data, a.RotatedRefreshHashes = nil, nil
 	sameAuthz(t, "Create", createAuthz(t, b.Store, a), a, false)
 	sameAuthz(t, "Get", getAuthz(t, b.Store, "alice", "nil"), a, false)
 	if hasAttr(rawAuthz(t, b, "alice", "nil"), "authzData") {
@@ -90,6 +98,7 @@ func testAuthzCopies(t *testing.T, b AuthorizationBackend) {
 		a.Data["acr"] = "evil"
 		a.Data["nested"].(map[string]any)["flag"] = false
 		a.Data["amr"].([]any)[0] = "evil"
+		a.RotatedRefreshHashes[0] = "evil"
 	}
 	want := FullAuthorization("alice", "rp")
 	in := FullAuthorization("alice", "rp")

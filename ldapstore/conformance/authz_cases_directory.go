@@ -109,8 +109,8 @@ func foreignAuthz(subject, clientID string) [][2]string {
 	}
 }
 
-var foreignOnly = []string{"authzSavedScopeValue", "oidcSavedClaimName", "authzAudience", "authzRefreshToken",
-	"authzRefreshTokenIssueDate", "authzRefreshTokenLifetime", "authzLastAccessDate", "oidcSessionID"}
+var foreignOnly = []string{"authzSavedScopeValue", "oidcSavedClaimName", "authzAudience",
+	"authzLastAccessDate", "oidcSessionID"}
 
 func testAuthzForeignEntry(t *testing.T, b AuthorizationBackend) {
 	if err := addRawAuthz(b, "alice", "c2id-rp", foreignAuthz("alice", "c2id-rp")); err != nil {
@@ -123,6 +123,10 @@ func testAuthzForeignEntry(t *testing.T, b AuthorizationBackend) {
 		UpdatedAt: time.Date(2019, 2, 3, 4, 5, 6, 0, time.UTC),
 		Issuer:    "https://c2id.example",
 		Data:      map[string]any{"c2id": map[string]any{"x": []any{float64(1), float64(2)}}},
+		// Another server's refresh token key reads as a hash that no
+		// token of Gatehouse matches; its lifetime 0 survives updates.
+		RefreshTokenHash:     "rt-key-1",
+		RefreshTokenIssuedAt: time.Date(2019, 2, 3, 4, 5, 6, 0, time.UTC),
 	}
 	got := getAuthz(t, b.Store, "alice", "c2id-rp")
 	sameAuthz(t, "Get", got, want, false)
@@ -144,7 +148,7 @@ func testAuthzForeignEntry(t *testing.T, b AuthorizationBackend) {
 	if !hasValue(e, "objectClass", "gatehouseAuthz") || !hasAttr(e, "gatehouseVersion") {
 		t.Errorf("update did not add gatehouseAuthz and its version: %v", attributeNames(e))
 	}
-	for _, kept := range foreignOnly {
+	for _, kept := range append(foreignOnly, "authzRefreshToken", "authzRefreshTokenIssueDate", "authzRefreshTokenLifetime") {
 		if !hasAttr(e, kept) {
 			t.Errorf("update lost %s", kept)
 		}
@@ -186,6 +190,8 @@ func testAuthzMalformed(t *testing.T, b AuthorizationBackend) {
 		{"bad-issue-date", [][2]string{{"authzIssueDate", "yesterday"}}, "authzIssueDate"},
 		{"bad-update-date", [][2]string{{"authzUpdateDate", "2019-01-02"}}, "authzUpdateDate"},
 		{"two-issuers", [][2]string{{"authzIssuer", "https://a.example"}, {"authzIssuer", "https://b.example"}}, "authzIssuer"},
+		{"bad-rotated", [][2]string{{"authzData", `{"rotated_refresh": "abc"}`}}, "authzData"},
+		{"negative-lifetime", [][2]string{{"authzRefreshToken", "h"}, {"authzRefreshTokenLifetime", "-5"}}, "authzRefreshTokenLifetime"},
 	}
 	createAuthz(t, b.Store, FullAuthorization("mal", "good-1"))
 	createAuthz(t, b.Store, MinimalAuthorization("mal", "good-2"))

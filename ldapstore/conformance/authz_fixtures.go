@@ -19,6 +19,14 @@ func FullAuthorization(subject, clientID string) oauth.Authorization {
 		IssuedAt:  at,
 		UpdatedAt: at.Add(90 * time.Minute),
 		Issuer:    "https://op.example/tenant-1",
+		// Hashes as the token endpoint keeps them: SHA-256, hex.
+		RefreshTokenHash:     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		RefreshTokenIssuedAt: at.Add(time.Hour),
+		RefreshTokenLifetime: 30 * 24 * time.Hour,
+		RotatedRefreshHashes: []string{
+			"60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752",
+			"fd61a03af4f77d870fc21e05e7e80678095c92d808cfb3b5c279ee04c74aca13",
+		},
 		Data: map[string]any{
 			"acr":    "urn:example:loa:2",
 			"amr":    []any{"pwd", "otp"},

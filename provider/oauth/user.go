@@ -54,6 +54,23 @@ type Authorization struct {
 	Issuer string
 	// Data holds what has no attribute of its own, as JSON (authzData).
 	Data map[string]any
+	// RefreshTokenHash is the SHA-256 (hex) of the secret part of the
+	// current refresh token (authzRefreshToken); never the token itself.
+	// Empty: no refresh token is valid for this authorization.
+	RefreshTokenHash string
+	// RefreshTokenIssuedAt is when the first refresh token of the current
+	// family was issued (authzRefreshTokenIssueDate); rotation keeps it,
+	// so that a family's life is bounded (RFC 9700 §4.14.2).
+	RefreshTokenIssuedAt time.Time
+	// RefreshTokenLifetime bounds the family from RefreshTokenIssuedAt
+	// (authzRefreshTokenLifetime, whole seconds); 0 leaves it to the
+	// provider's configured default.
+	RefreshTokenLifetime time.Duration
+	// RotatedRefreshHashes are the hashes of refresh tokens already
+	// rotated away, most recent first, kept to detect reuse (RFC 9700
+	// §4.14.2). Stored in authzData under the key "rotated_refresh", which
+	// Data itself therefore cannot use.
+	RotatedRefreshHashes []string
 	// Version is the store's compare-and-swap token; empty for entries no
 	// Gatehouse has written.
 	Version string
