@@ -18,6 +18,7 @@ type metadata struct {
 	Issuer                string `json:"issuer"`
 	AuthorizationEndpoint string `json:"authorization_endpoint,omitempty"`
 	TokenEndpoint         string `json:"token_endpoint,omitempty"`
+	EndSessionEndpoint    string `json:"end_session_endpoint,omitempty"`
 	JWKSURI               string `json:"jwks_uri"`
 	// Present when /clients is served (RFC 8414 §2, RFC 7591 §3).
 	RegistrationEndpoint string `json:"registration_endpoint,omitempty"`
@@ -74,6 +75,9 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 	}
 	if s.token != nil {
 		doc.TokenEndpoint = s.endpoint("/token")
+		if s.signIn != nil {
+			doc.EndSessionEndpoint = s.endpoint("/logout")
+		}
 		doc.GrantTypesSupported = s.token.GrantTypes()
 		doc.IDTokenSigningAlgValuesSupported = s.minter.SigningAlgs()
 		doc.IDTokenEncryptionAlgValuesSupported = tokens.EncryptionAlgs()

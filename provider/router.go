@@ -50,6 +50,10 @@ func (s *Server) Handler() http.Handler {
 		r.Handle("/authorize", s.methods(byMethod{http.MethodGet: f.Authorize, http.MethodPost: f.Authorize}))
 		r.Handle("/login", s.methods(byMethod{http.MethodGet: f.LoginPage, http.MethodPost: f.LoginSubmit}))
 		r.Handle("/consent", s.methods(byMethod{http.MethodGet: f.ConsentPage, http.MethodPost: f.ConsentSubmit}))
+		// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+		if f.Hints != nil {
+			r.Handle("/logout", s.methods(byMethod{http.MethodGet: f.Logout, http.MethodPost: f.LogoutSubmit}))
+		}
 	}
 
 	// The token endpoint (RFC 6749 §3.2).

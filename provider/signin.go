@@ -79,6 +79,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		CSRFKey:        derive(o.Keys.SecretKey(), "gatehouse csrf v1"),
 		CodeLifetime:   si.CodeLifetime,
 		IDTokens:       minterOrNil(s.minter),
+		Hints:          hintsOrNil(s.minter),
 		Log:            s.log.With("component", "signin"),
 		Now:            now,
 	})
@@ -96,6 +97,14 @@ func derive(secret []byte, purpose string) []byte {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(purpose))
 	return mac.Sum(nil)
+}
+
+// hintsOrNil keeps a nil *tokens.Minter from becoming a non-nil interface.
+func hintsOrNil(m *tokens.Minter) flow.HintChecker {
+	if m == nil {
+		return nil
+	}
+	return m
 }
 
 // minterOrNil keeps a nil *tokens.Minter from becoming a non-nil interface.

@@ -43,3 +43,11 @@ func (h *Handler) setSessionCookie(w http.ResponseWriter, id string) {
 		SameSite: http.SameSiteLaxMode,
 	})
 }
+
+// clearSessionCookie tells the browser to forget the session.
+func (h *Handler) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: h.path("/"), MaxAge: -1,
+		HttpOnly: true, Secure: h.secureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}

@@ -59,6 +59,8 @@ type Options struct {
 	// from the authorization endpoint (code id_token, id_token); nil when
 	// only the code flow is served.
 	IDTokens IDTokenMinter
+	// Hints checks id_token_hint at /logout; nil leaves /logout unserved.
+	Hints HintChecker
 	// Claims picks the person's claims an ID token may carry for scopes and
 	// individually requested claims (for response type id_token, which
 	// returns no access token to fetch them with).
