@@ -19,7 +19,14 @@ type metadata struct {
 	AuthorizationEndpoint string `json:"authorization_endpoint,omitempty"`
 	TokenEndpoint         string `json:"token_endpoint,omitempty"`
 	EndSessionEndpoint    string `json:"end_session_endpoint,omitempty"`
-	JWKSURI               string `json:"jwks_uri"`
+	UserinfoEndpoint      string `json:"userinfo_endpoint,omitempty"`
+	IntrospectionEndpoint string `json:"introspection_endpoint,omitempty"`
+	RevocationEndpoint    string `json:"revocation_endpoint,omitempty"`
+	// RFC 8414 §2: introspection and revocation authenticate clients as the
+	// token endpoint does; public clients cannot introspect.
+	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
+	RevocationEndpointAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
+	JWKSURI                                   string   `json:"jwks_uri"`
 	// Present when /clients is served (RFC 8414 §2, RFC 7591 §3).
 	RegistrationEndpoint string `json:"registration_endpoint,omitempty"`
 	// Required by both specifications; empty while no authorization
@@ -75,6 +82,12 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 	}
 	if s.token != nil {
 		doc.TokenEndpoint = s.endpoint("/token")
+		doc.UserinfoEndpoint = s.endpoint("/userinfo")
+		doc.IntrospectionEndpoint = s.endpoint("/token/introspect")
+		doc.RevocationEndpoint = s.endpoint("/token/revoke")
+		doc.RevocationEndpointAuthMethodsSupported = s.tokenAuth.Methods()
+		doc.IntrospectionEndpointAuthMethodsSupported = slices.DeleteFunc(s.tokenAuth.Methods(),
+			func(m string) bool { return m == "none" })
 		if s.signIn != nil {
 			doc.EndSessionEndpoint = s.endpoint("/logout")
 		}

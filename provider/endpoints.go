@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/resource"
 	"github.com/gatehouse-idp/gatehouse/provider/token"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 )
@@ -16,6 +17,9 @@ type Token struct {
 	// AuthMethods are op.token.authMethods.
 	AuthMethods         []string
 	AccessTokenLifetime time.Duration
+	// RefreshTokenLifetime bounds a refresh token family
+	// (op.token.refreshTokenLifetime).
+	RefreshTokenLifetime time.Duration
 	// GroupsClaim is the claim the groups scope releases (ldap.users.groups.claim).
 	GroupsClaim string
 	// Claims are the claims the directory provides (ldap.users.claims), for
@@ -44,10 +48,18 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	if err != nil {
 		return err
 	}
-	s.token, err = token.New(token.Options{
+	if s.token, err = token.New(token.Options{
 		Auth: s.tokenAuth, Codes: s.codes, Minter: s.minter, Users: o.SignIn.Users,
 		AccessTokenLifetime: o.Token.AccessTokenLifetime, GroupsClaim: o.Token.GroupsClaim,
+		Authorizations: o.SignIn.Authorizations, RefreshTokenLifetime: o.Token.RefreshTokenLifetime,
 		Log: s.log.With("component", "token"), Now: now,
+	}); err != nil {
+		return err
+	}
+	s.resource, err = resource.New(resource.Options{
+		Minter: s.minter, Authenticator: s.tokenAuth, Users: o.SignIn.Users, Clients: s.clientLookup(o),
+		Revocations: o.SignIn.KV, Refresh: s.token, GroupsClaim: o.Token.GroupsClaim,
+		Log: s.log.With("component", "resource"), Now: now,
 	})
 	return err
 }

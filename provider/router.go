@@ -60,6 +60,13 @@ func (s *Server) Handler() http.Handler {
 	if t := s.token; t != nil {
 		r.Handle("/token", s.methods(byMethod{http.MethodPost: t.Token}))
 	}
+	// UserInfo (OpenID Connect Core §5.3), introspection (RFC 7662) and
+	// revocation (RFC 7009).
+	if res := s.resource; res != nil {
+		r.Handle("/userinfo", s.methods(byMethod{http.MethodGet: res.UserInfo, http.MethodPost: res.UserInfo}))
+		r.Handle("/token/introspect", s.methods(byMethod{http.MethodPost: res.Introspect}))
+		r.Handle("/token/revoke", s.methods(byMethod{http.MethodPost: res.Revoke}))
+	}
 
 	// The demo relying party (development configuration only).
 	if d := s.demo; d != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
+	"github.com/gatehouse-idp/gatehouse/provider/resource"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/token"
@@ -75,8 +76,10 @@ type Server struct {
 	token     *token.Handler
 	tokenAuth *clientauth.Authenticator
 	minter    *tokens.Minter
-	demo      *demo.Handler
-	claims    []string // from the directory, for discovery
+	// resource serves /userinfo, /token/introspect and /token/revoke.
+	resource *resource.Handler
+	demo     *demo.Handler
+	claims   []string // from the directory, for discovery
 
 	discovery []byte
 	jwks      []byte

@@ -57,6 +57,10 @@ func newTestServer(t *testing.T, issuer string, dir Pinger) http.Handler {
 			Users: nobody{}, Authorizations: noConsent{}, KV: session.NewMemory(session.MemoryOptions{}),
 			ResponseModes: []string{"query", "fragment", "form_post", "query.jwt"},
 		},
+		Token: &Token{
+			AuthMethods: []string{"client_secret_basic", "private_key_jwt", "none"},
+			GroupsClaim: "groups", Claims: []string{"email", "groups", "name"},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,8 @@ type SignIn struct {
 	SessionLifetime time.Duration
 	SessionIdle     time.Duration
 	CodeLifetime    time.Duration
+	// GroupsClaim is the claim the groups scope releases.
+	GroupsClaim string
 	// ResponseModes are op.authz.responseModes; those the response writer
 	// cannot serve yet are left out of requests and discovery.
 	ResponseModes []string
@@ -80,8 +82,11 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		CodeLifetime:   si.CodeLifetime,
 		IDTokens:       minterOrNil(s.minter),
 		Hints:          hintsOrNil(s.minter),
-		Log:            s.log.With("component", "signin"),
-		Now:            now,
+		Claims: func(all map[string]any, scopes, requested []string) map[string]any {
+			return tokens.ReleasedClaims(all, scopes, requested, si.GroupsClaim)
+		},
+		Log: s.log.With("component", "signin"),
+		Now: now,
 	})
 }
 

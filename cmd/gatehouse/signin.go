@@ -48,6 +48,7 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 		SessionLifetime: cfg.Sessions.Lifetime,
 		SessionIdle:     cfg.Sessions.IdleTimeout,
 		CodeLifetime:    cfg.OP.Authz.CodeLifetime,
+		GroupsClaim:     cfg.LDAP.Users.Groups.Claim,
 		ResponseModes:   cfg.OP.Authz.ResponseModes,
 	}, users.Close, nil
 }
@@ -59,10 +60,11 @@ func newToken(cfg *conf.Config) *provider.Token {
 		claims = append(claims, g)
 	}
 	return &provider.Token{
-		AuthMethods:         cfg.OP.Token.AuthMethods,
-		AccessTokenLifetime: cfg.OP.Token.AccessTokenLifetime,
-		GroupsClaim:         cfg.LDAP.Users.Groups.Claim,
-		Claims:              claims,
+		AuthMethods:          cfg.OP.Token.AuthMethods,
+		AccessTokenLifetime:  cfg.OP.Token.AccessTokenLifetime,
+		RefreshTokenLifetime: cfg.OP.Token.RefreshTokenLifetime,
+		GroupsClaim:          cfg.LDAP.Users.Groups.Claim,
+		Claims:               claims,
 	}
 }
 

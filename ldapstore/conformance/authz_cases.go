@@ -13,6 +13,7 @@ import (
 var authzAttributes = []string{
 	"authzSubject", "authzClientID", "authzScopeValue", "oidcClaimName", "authzIssueDate",
 	"authzUpdateDate", "authzIssuer", "authzData", "gatehouseVersion",
+	"authzRefreshToken", "authzRefreshTokenIssueDate", "authzRefreshTokenLifetime",
 }
 
 var authzClasses = []string{"oauth2Authz", "oidcAuthz", "gatehouseAuthz"}

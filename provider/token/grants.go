@@ -82,8 +82,22 @@ func checkPKCE(g session.CodeGrant, verifier string) *oauth.Error {
 	return nil
 }
 
-// issue mints the access token and, for OpenID requests, the ID token.
+// issue mints the access token, for OpenID requests the ID token, and a
+// refresh token when the client may have one.
 func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant, code string) (response, *oauth.Error) {
+	resp, oerr := h.issueTokens(ctx, c, g, code)
+	if oerr != nil || !h.offersRefresh(c, g.Scopes) {
+		return resp, oerr
+	}
+	var err error
+	if resp.RefreshToken, err = h.startRefresh(ctx, c, g); err != nil {
+		return response{}, unavailable(err)
+	}
+	return resp, nil
+}
+
+// issueTokens mints the access token and, for OpenID requests, the ID token.
+func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.CodeGrant, code string) (response, *oauth.Error) {
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
 		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
 	})
@@ -106,7 +120,7 @@ func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant
 	}
 	resp.IDToken, err = h.Minter.IDToken(ctx, tokens.IDToken{
 		Client: c, Subject: g.Subject, AuthTime: g.AuthTime, Nonce: g.Nonce, ACR: g.ACR, AMR: g.AMR, SID: g.SessionSID,
-		Claims:      releasedClaims(user.Claims, g.Scopes, g.Claims, h.GroupsClaim),
+		Claims:      tokens.ReleasedClaims(user.Claims, g.Scopes, g.Claims, h.GroupsClaim),
 		AccessToken: access, Code: code,
 	})
 	if err != nil {

@@ -33,6 +33,12 @@ type Options struct {
 	Minter              *tokens.Minter
 	Users               Users
 	AccessTokenLifetime time.Duration
+	// Authorizations, when set, enables refresh tokens: they hang on the
+	// person's authorization of the client.
+	Authorizations AuthorizationStore
+	// RefreshTokenLifetime bounds a refresh token family from its first
+	// token (op.token.refreshTokenLifetime).
+	RefreshTokenLifetime time.Duration
 	// GroupsClaim is the claim the groups scope releases.
 	GroupsClaim string
 	Log         *slog.Logger
@@ -73,10 +79,16 @@ func New(o Options) (*Handler, error) {
 	if o.AccessTokenLifetime <= 0 {
 		o.AccessTokenLifetime = 10 * time.Minute
 	}
+	if o.RefreshTokenLifetime <= 0 {
+		o.RefreshTokenLifetime = 30 * 24 * time.Hour
+	}
 	h := &Handler{Options: o}
 	h.grants = map[string]grant{
 		"authorization_code": h.authorizationCode,
 		"client_credentials": h.clientCredentials,
+	}
+	if o.Authorizations != nil {
+		h.grants["refresh_token"] = h.refreshToken
 	}
 	return h, nil
 }

@@ -1,9 +1,9 @@
-package token
+package tokens
 
 import "slices"
 
 // scopeClaims are the claims each standard scope releases (OpenID Connect
-// Core §5.4), plus groups for the groups scope.
+// Core §5.4).
 var scopeClaims = map[string][]string{
 	"profile": {"name", "family_name", "given_name", "middle_name", "nickname", "preferred_username",
 		"profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"},
@@ -12,10 +12,16 @@ var scopeClaims = map[string][]string{
 	"phone":   {"phone_number", "phone_number_verified"},
 }
 
-// releasedClaims picks from the person's claims those the scopes and the
-// individually requested claims release. groupsClaim names the claim that
-// the groups scope releases.
-func releasedClaims(all map[string]any, scopes, requested []string, groupsClaim string) map[string]any {
+// providerClaims are claims the provider sets itself; a claims request
+// cannot pull a directory attribute into them.
+var providerClaims = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash", "c_hash"}
+
+// ReleasedClaims picks from a person's claims those that the scopes and
+// the individually requested claims (OpenID Connect Core §5.5) release,
+// for the ID token and the UserInfo response alike. The groups scope
+// releases groupsClaim when it is set. A requested claim that the
+// provider sets itself is never taken from all.
+func ReleasedClaims(all map[string]any, scopes, requested []string, groupsClaim string) map[string]any {
 	out := map[string]any{}
 	release := func(name string) {
 		if v, ok := all[name]; ok {
@@ -31,13 +37,9 @@ func releasedClaims(all map[string]any, scopes, requested []string, groupsClaim 
 		}
 	}
 	for _, name := range requested {
-		if !slices.Contains(reserved, name) {
+		if !slices.Contains(providerClaims, name) {
 			release(name)
 		}
 	}
 	return out
 }
-
-// reserved are claims the provider sets itself; a claims request cannot
-// pull a directory attribute into them.
-var reserved = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash", "c_hash"}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestUserInfoIntrospectionRevocation: the tokens of a code flow against
+// OpenLDAP, used at /userinfo, inspected at /token/introspect and ended at
+// /token/revoke.
+func TestUserInfoIntrospectionRevocation(t *testing.T) {
+	s := startDemoServer(t)
+	b := newBrowser(t, s)
+	verifier, _ := pkce()
+	redirect := s.base + "/demo/callback"
+	code := codeForClient(t, s, b, "demo-rp", url.Values{"scope": {"openid profile email offline_access"}})
+	status, tok, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{
+		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier}})
+	if status != http.StatusOK || tok["refresh_token"] == nil {
+		t.Fatalf("redeem: %d %v", status, tok)
+	}
+	access, refresh := tok["access_token"].(string), tok["refresh_token"].(string)
+
+	userinfo := func() (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, s.base+"/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+access)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body strings.Builder
+		_, _ = io.Copy(&body, resp.Body)
+		return resp.StatusCode, body.String()
+	}
+	if st, body := userinfo(); st != http.StatusOK || !strings.Contains(body, `"email":"bob@example.org"`) || !strings.Contains(body, `"name":"Bob Builder"`) {
+		t.Fatalf("userinfo: %d %s", st, body)
+	}
+
+	introspect := func(token string) map[string]any {
+		_, body, _ := postForm(t, s, "/token/introspect", "demo-rp", "demo-rp-secret", url.Values{"token": {token}})
+		return body
+	}
+	if got := introspect(access); got["active"] != true || got["client_id"] != "demo-rp" || got["scope"] == nil {
+		t.Errorf("introspect active token: %v", got)
+	}
+
+	if st, _, _ := postForm(t, s, "/token/revoke", "demo-rp", "demo-rp-secret", url.Values{"token": {access}}); st != http.StatusOK {
+		t.Errorf("revoke access token: %d", st)
+	}
+	if got := introspect(access); got["active"] != false {
+		t.Errorf("introspect revoked token: %v", got)
+	}
+	if st, _ := userinfo(); st != http.StatusUnauthorized {
+		t.Errorf("userinfo with a revoked token: %d", st)
+	}
+
+	if st, _, _ := postForm(t, s, "/token/revoke", "demo-rp", "demo-rp-secret", url.Values{"token": {refresh}, "token_type_hint": {"refresh_token"}}); st != http.StatusOK {
+		t.Errorf("revoke refresh token: %d", st)
+	}
+	st, body, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
+	if st != http.StatusBadRequest || body["error"] != "invalid_grant" {
+		t.Errorf("refresh after revocation: %d %v", st, body)
+	}
+}
+
+// postForm posts a form with Basic client authentication and decodes the
+// JSON answer, if any.
+func postForm(t *testing.T, s *server, path, clientID, secret string, form url.Values) (int, map[string]any, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body) // revocation answers with an empty body
+	return resp.StatusCode, body, resp.Header
+}

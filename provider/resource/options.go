@@ -1,0 +1,75 @@
+package resource
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/tokens"
+)
+
+// Users reads a person's current claims from the directory;
+// storage.ErrNotFound for a person who no longer exists.
+type Users interface {
+	Lookup(ctx context.Context, subject string) (oauth.User, error)
+}
+
+// RefreshRevoker revokes a refresh token of clientID, and with it the
+// grant it belongs to. found is false for a token that is unknown,
+// expired or not the client's, which RFC 7009 §2.2 answers all the same.
+type RefreshRevoker interface {
+	RevokeRefresh(ctx context.Context, clientID, token string) (found bool, err error)
+}
+
+// Options are the handlers' dependencies, fixed at start.
+type Options struct {
+	Minter        *tokens.Minter
+	Authenticator *clientauth.Authenticator
+	Users         Users
+	// Clients looks up the client an access token was issued to, for its
+	// UserInfo response algorithms; storage.ErrNotFound for one that no
+	// longer exists.
+	Clients func(ctx context.Context, id string) (oauth.Client, error)
+	// Revocations holds the revoked access tokens' jti (a shared KV when
+	// several instances serve).
+	Revocations session.KV
+	// Refresh revokes refresh tokens; nil until the refresh token grant
+	// offers it.
+	Refresh RefreshRevoker
+	// GroupsClaim is the claim the groups scope releases.
+	GroupsClaim string
+	// IntrospectAnyClient lets a client introspect tokens issued to other
+	// clients (a resource server checking the tokens it receives).
+	IntrospectAnyClient bool
+	Log                 *slog.Logger
+	Now                 func() time.Time
+}
+
+// Handler serves UserInfo, introspection and revocation.
+type Handler struct {
+	opts    Options
+	revoked *Revocations
+	log     *slog.Logger
+}
+
+// New checks the options and returns the handler.
+func New(o Options) (*Handler, error) {
+	if o.Minter == nil || o.Authenticator == nil || o.Users == nil || o.Clients == nil || o.Revocations == nil {
+		return nil, errors.New("resource: minter, authenticator, users, clients and revocations are required")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{opts: o, revoked: NewRevocations(o.Revocations, o.Now), log: o.Log}, nil
+}
+
+// Revocations returns the revocation list, for other parts of the provider
+// that end access tokens (a reused code, a revoked grant).
+func (h *Handler) Revocations() *Revocations { return h.revoked }

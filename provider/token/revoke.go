@@ -1,0 +1,45 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
+)
+
+// RevokeRefresh ends the refresh token family that token belongs to, when
+// token is a refresh token of clientID, current or rotated (RFC 7009 §2.1:
+// revoking a refresh token may end the whole grant's tokens). found tells
+// whether it was one.
+func (h *Handler) RevokeRefresh(ctx context.Context, clientID, token string) (found bool, err error) {
+	t, err := parseRefreshToken(token)
+	if err != nil || h.Authorizations == nil || t.ClientID != clientID {
+		return false, nil
+	}
+	hash := t.Hash()
+	for range casAttempts {
+		_, err = h.Authorizations.Update(ctx, t.Subject, clientID, func(a oauth.Authorization) (oauth.Authorization, error) {
+			if a.RefreshTokenHash != hash && !slices.Contains(a.RotatedRefreshHashes, hash) {
+				return a, errNotOurs
+			}
+			found = true
+			a.RefreshTokenHash, a.RotatedRefreshHashes = "", nil
+			return a, nil
+		})
+		if !errors.Is(err, storage.ErrConflict) {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, errNotOurs), errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return found, nil
+}
+
+// errNotOurs stops an update whose entry does not hold the token.
+var errNotOurs = errors.New("not this authorization's refresh token")
