@@ -52,6 +52,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Auth: s.tokenAuth, Codes: s.codes, Minter: s.minter, Users: o.SignIn.Users,
 		AccessTokenLifetime: o.Token.AccessTokenLifetime, GroupsClaim: o.Token.GroupsClaim,
 		Authorizations: o.SignIn.Authorizations, RefreshTokenLifetime: o.Token.RefreshTokenLifetime,
+		Issued: o.SignIn.KV, Revoker: resource.NewRevocations(o.SignIn.KV, now),
 		Log: s.log.With("component", "token"), Now: now,
 	}); err != nil {
 		return err

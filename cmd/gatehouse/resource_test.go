@@ -84,3 +84,29 @@ func postForm(t *testing.T, s *server, path, clientID, secret string, form url.V
 	_ = json.NewDecoder(resp.Body).Decode(&body) // revocation answers with an empty body
 	return resp.StatusCode, body, resp.Header
 }
+
+// TestCodeReplayRevokesTokens: a code redeemed twice fails the second time
+// and ends the tokens of the first redemption (RFC 6749 §4.1.2).
+func TestCodeReplayRevokesTokens(t *testing.T) {
+	s := startDemoServer(t)
+	b := newBrowser(t, s)
+	verifier, _ := pkce()
+	code := codeForClient(t, s, b, "demo-rp", url.Values{"scope": {"openid offline_access"}})
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {s.base + "/demo/callback"}, "code_verifier": {verifier}}
+	status, first, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", form)
+	if status != http.StatusOK {
+		t.Fatalf("first redemption: %d %v", status, first)
+	}
+	if status, body, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", form); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+		t.Fatalf("replay: %d %v", status, body)
+	}
+	_, intro, _ := postForm(t, s, "/token/introspect", "demo-rp", "demo-rp-secret", url.Values{"token": {first["access_token"].(string)}})
+	if intro["active"] != false {
+		t.Errorf("the first redemption's access token survived the replay: %v", intro)
+	}
+	status, body, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first["refresh_token"].(string)}})
+	if status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+		t.Errorf("the first redemption's refresh token survived the replay: %d %v", status, body)
+	}
+}

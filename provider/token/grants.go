@@ -36,6 +36,7 @@ func (h *Handler) authorizationCode(ctx context.Context, c oauth.Client, form ur
 	switch {
 	case errors.As(err, &reused):
 		h.Log.Warn("authorization code used twice", "client_id", reused.ClientID, "sub", reused.Subject)
+		h.revokeReplayed(ctx, code)
 		return response{}, oauth.ErrInvalidGrant().WithDescription("code: already used")
 	case errors.Is(err, storage.ErrNotFound):
 		return response{}, oauth.ErrInvalidGrant().WithDescription("code: unknown or expired")
@@ -85,38 +86,42 @@ func checkPKCE(g session.CodeGrant, verifier string) *oauth.Error {
 // issue mints the access token, for OpenID requests the ID token, and a
 // refresh token when the client may have one.
 func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant, code string) (response, *oauth.Error) {
-	resp, oerr := h.issueTokens(ctx, c, g, code)
-	if oerr != nil || !h.offersRefresh(c, g.Scopes) {
+	resp, claims, oerr := h.issueTokens(ctx, c, g, code)
+	if oerr != nil {
 		return resp, oerr
 	}
-	var err error
-	if resp.RefreshToken, err = h.startRefresh(ctx, c, g); err != nil {
-		return response{}, unavailable(err)
+	if h.offersRefresh(c, g.Scopes) {
+		var err error
+		if resp.RefreshToken, err = h.startRefresh(ctx, c, g); err != nil {
+			return response{}, unavailable(err)
+		}
 	}
+	h.remember(ctx, code, issued{JTI: claims.JTI, ExpiresAt: claims.ExpiresAt, Subject: g.Subject,
+		ClientID: c.ID, Refresh: resp.RefreshToken != ""})
 	return resp, nil
 }
 
 // issueTokens mints the access token and, for OpenID requests, the ID token.
-func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.CodeGrant, code string) (response, *oauth.Error) {
+func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.CodeGrant, code string) (response, tokens.AccessClaims, *oauth.Error) {
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
 		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
 	})
 	if err != nil {
-		return response{}, oauth.ErrServerError().WithCause(err)
+		return response{}, claims, oauth.ErrServerError().WithCause(err)
 	}
 	resp := response{
 		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(g.Scopes),
 		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
 	}
 	if !slices.Contains(g.Scopes, "openid") {
-		return resp, nil
+		return resp, claims, nil
 	}
 	user, err := h.Users.Lookup(ctx, g.Subject)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return response{}, oauth.ErrInvalidGrant().WithDescription("code: the person no longer exists")
+		return response{}, claims, oauth.ErrInvalidGrant().WithDescription("code: the person no longer exists")
 	case err != nil:
-		return response{}, unavailable(err)
+		return response{}, claims, unavailable(err)
 	}
 	resp.IDToken, err = h.Minter.IDToken(ctx, tokens.IDToken{
 		Client: c, Subject: g.Subject, AuthTime: g.AuthTime, Nonce: g.Nonce, ACR: g.ACR, AMR: g.AMR, SID: g.SessionSID,
@@ -124,9 +129,9 @@ func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.Cod
 		AccessToken: access, Code: code,
 	})
 	if err != nil {
-		return response{}, oauth.ErrServerError().WithCause(err)
+		return response{}, claims, oauth.ErrServerError().WithCause(err)
 	}
-	return resp, nil
+	return resp, claims, nil
 }
 
 // clientCredentials issues a token to the client itself (RFC 6749 §4.4),

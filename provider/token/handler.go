@@ -39,6 +39,11 @@ type Options struct {
 	// RefreshTokenLifetime bounds a refresh token family from its first
 	// token (op.token.refreshTokenLifetime).
 	RefreshTokenLifetime time.Duration
+	// Issued records what each code's redemption issued, and Revoker ends
+	// those tokens when the code comes back (both may be nil: then a
+	// replayed code is only refused).
+	Issued  session.KV
+	Revoker Revoker
 	// GroupsClaim is the claim the groups scope releases.
 	GroupsClaim string
 	Log         *slog.Logger

@@ -43,3 +43,25 @@ func (h *Handler) RevokeRefresh(ctx context.Context, clientID, token string) (fo
 
 // errNotOurs stops an update whose entry does not hold the token.
 var errNotOurs = errors.New("not this authorization's refresh token")
+
+// endRefreshFamily clears the refresh tokens of the authorization of
+// subject and clientID, whichever they are.
+func (h *Handler) endRefreshFamily(ctx context.Context, subject, clientID string) error {
+	if h.Authorizations == nil {
+		return nil
+	}
+	var err error
+	for range casAttempts {
+		_, err = h.Authorizations.Update(ctx, subject, clientID, func(a oauth.Authorization) (oauth.Authorization, error) {
+			a.RefreshTokenHash, a.RotatedRefreshHashes = "", nil
+			return a, nil
+		})
+		if !errors.Is(err, storage.ErrConflict) {
+			break
+		}
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
