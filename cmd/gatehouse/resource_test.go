@@ -19,7 +19,8 @@ func TestUserInfoIntrospectionRevocation(t *testing.T) {
 	redirect := s.base + "/demo/callback"
 	code := codeForClient(t, s, b, "demo-rp", url.Values{"scope": {"openid profile email offline_access"}})
 	status, tok, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{
-		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier}})
+		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier},
+		"resource": {"https://api.example.org/"}})
 	if status != http.StatusOK || tok["refresh_token"] == nil {
 		t.Fatalf("redeem: %d %v", status, tok)
 	}
@@ -45,7 +46,8 @@ func TestUserInfoIntrospectionRevocation(t *testing.T) {
 		_, body, _ := postForm(t, s, "/token/introspect", "demo-rp", "demo-rp-secret", url.Values{"token": {token}})
 		return body
 	}
-	if got := introspect(access); got["active"] != true || got["client_id"] != "demo-rp" || got["scope"] == nil {
+	if got := introspect(access); got["active"] != true || got["client_id"] != "demo-rp" || got["scope"] == nil ||
+		got["aud"] != "https://api.example.org/" {
 		t.Errorf("introspect active token: %v", got)
 	}
 

@@ -184,6 +184,11 @@ func TestTokenEndpoint(t *testing.T) {
 		{name: "unsupported grant", clientID: "demo-rp", secret: "demo-rp-secret", form: url.Values{"grant_type": {"password"}}, wantStatus: 400, wantError: "unsupported_grant_type"},
 		{name: "grant not registered", clientID: "demo-rp", secret: "demo-rp-secret", form: url.Values{"grant_type": {"client_credentials"}}, wantStatus: 400, wantError: "unauthorized_client"},
 		{name: "missing grant type", clientID: "demo-rp", secret: "demo-rp-secret", form: url.Values{"code": {"c"}}, wantStatus: 400, wantError: "invalid_request"},
+		{name: "resource with a fragment", clientID: "demo-rp", secret: "demo-rp-secret", form: func() url.Values {
+			f := redeem("c", verifier)
+			f.Set("resource", "https://api.example/#x")
+			return f
+		}(), wantStatus: 400, wantError: "invalid_target"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

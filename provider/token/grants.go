@@ -31,6 +31,10 @@ func (h *Handler) authorizationCode(ctx context.Context, c oauth.Client, form ur
 	if code == "" {
 		return response{}, oauth.ErrInvalidRequest().WithDescription("code: missing")
 	}
+	aud, oerr := audience(form) // checked first: a bad request must not use the code up
+	if oerr != nil {
+		return response{}, oerr
+	}
 	g, err := h.Codes.Redeem(ctx, code)
 	var reused *session.ReuseError
 	switch {
@@ -60,7 +64,7 @@ func (h *Handler) authorizationCode(ctx context.Context, c oauth.Client, form ur
 	if oerr := checkPKCE(g, form.Get("code_verifier")); oerr != nil {
 		return response{}, oerr
 	}
-	return h.issue(ctx, c, g, code)
+	return h.issue(ctx, c, g, code, aud)
 }
 
 // checkPKCE verifies code_verifier against the challenge (RFC 7636 §4.6).
@@ -85,8 +89,8 @@ func checkPKCE(g session.CodeGrant, verifier string) *oauth.Error {
 
 // issue mints the access token, for OpenID requests the ID token, and a
 // refresh token when the client may have one.
-func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant, code string) (response, *oauth.Error) {
-	resp, claims, oerr := h.issueTokens(ctx, c, g, code)
+func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant, code string, aud []string) (response, *oauth.Error) {
+	resp, claims, oerr := h.issueTokens(ctx, c, g, code, aud)
 	if oerr != nil {
 		return resp, oerr
 	}
@@ -102,9 +106,9 @@ func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant
 }
 
 // issueTokens mints the access token and, for OpenID requests, the ID token.
-func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.CodeGrant, code string) (response, tokens.AccessClaims, *oauth.Error) {
+func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.CodeGrant, code string, aud []string) (response, tokens.AccessClaims, *oauth.Error) {
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
-		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
+		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Audience: aud, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
 	})
 	if err != nil {
 		return response{}, claims, oauth.ErrServerError().WithCause(err)
@@ -140,6 +144,10 @@ func (h *Handler) clientCredentials(ctx context.Context, c oauth.Client, form ur
 	if c.Metadata.TokenEndpointAuthMethod == "none" {
 		return response{}, oauth.ErrUnauthorizedClient().WithDescription("grant_type: a public client cannot use client_credentials")
 	}
+	aud, oerr := audience(form)
+	if oerr != nil {
+		return response{}, oerr
+	}
 	scopes := c.Metadata.Scope
 	if requested := strings.Fields(form.Get("scope")); len(requested) > 0 {
 		for _, s := range requested {
@@ -150,7 +158,7 @@ func (h *Handler) clientCredentials(ctx context.Context, c oauth.Client, form ur
 		scopes = requested
 	}
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
-		ClientID: c.ID, Subject: c.ID, Scopes: scopes, Lifetime: h.AccessTokenLifetime,
+		ClientID: c.ID, Subject: c.ID, Scopes: scopes, Audience: aud, Lifetime: h.AccessTokenLifetime,
 	})
 	if err != nil {
 		return response{}, oauth.ErrServerError().WithCause(err)
@@ -159,6 +167,19 @@ func (h *Handler) clientCredentials(ctx context.Context, c oauth.Client, form ur
 		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(scopes),
 		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
 	}, nil
+}
+
+// audience is the access token's audience: the resource the client names
+// (RFC 8707 §2), or nil for the default.
+func audience(form url.Values) ([]string, *oauth.Error) {
+	r := form.Get("resource")
+	if r == "" {
+		return nil, nil
+	}
+	if u, err := url.Parse(r); err != nil || !u.IsAbs() || u.Fragment != "" {
+		return nil, oauth.ErrInvalidTarget().WithDescription("resource: must be an absolute URI without a fragment")
+	}
+	return []string{r}, nil
 }
 
 func unavailable(err error) *oauth.Error {

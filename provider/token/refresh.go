@@ -107,6 +107,10 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 	if presented.ClientID != c.ID {
 		return response{}, oauth.ErrInvalidGrant().WithDescription("refresh_token: issued to another client")
 	}
+	aud, oerr := audience(form) // checked before the token is rotated
+	if oerr != nil {
+		return response{}, oerr
+	}
 	requested := strings.Fields(form.Get("scope"))
 	next := newRefreshToken(presented.Subject, c.ID)
 	var found verdict
@@ -144,7 +148,7 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 	if len(requested) > 0 {
 		scopes = requested
 	}
-	resp, oerr := h.mint(ctx, c, minted{Subject: presented.Subject, Scopes: scopes, Claims: a.Claims})
+	resp, oerr := h.mint(ctx, c, minted{Subject: presented.Subject, Scopes: scopes, Claims: a.Claims, Audience: aud})
 	if oerr != nil {
 		return response{}, oerr
 	}
@@ -200,6 +204,7 @@ func sameHash(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), [
 type minted struct {
 	Subject        string
 	Scopes, Claims []string
+	Audience       []string
 }
 
 // mint issues the access token and, for OpenID scopes, an ID token with
@@ -214,7 +219,7 @@ func (h *Handler) mint(ctx context.Context, c oauth.Client, m minted) (response,
 		return response{}, unavailable(err)
 	}
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
-		ClientID: c.ID, Subject: m.Subject, Scopes: m.Scopes, Lifetime: h.AccessTokenLifetime,
+		ClientID: c.ID, Subject: m.Subject, Scopes: m.Scopes, Audience: m.Audience, Lifetime: h.AccessTokenLifetime,
 	})
 	if err != nil {
 		return response{}, oauth.ErrServerError().WithCause(err)
