@@ -40,6 +40,9 @@ type metadata struct {
 	IDTokenSigningAlgValuesSupported    []string `json:"id_token_signing_alg_values_supported,omitempty"`
 	IDTokenEncryptionAlgValuesSupported []string `json:"id_token_encryption_alg_values_supported,omitempty"`
 	IDTokenEncryptionEncValuesSupported []string `json:"id_token_encryption_enc_values_supported,omitempty"`
+	UserinfoSigningAlgValuesSupported    []string `json:"userinfo_signing_alg_values_supported,omitempty"`
+	UserinfoEncryptionAlgValuesSupported []string `json:"userinfo_encryption_alg_values_supported,omitempty"`
+	UserinfoEncryptionEncValuesSupported []string `json:"userinfo_encryption_enc_values_supported,omitempty"`
 	// RFC 8414 §2 defaults the methods to client_secret_basic.
 	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
 	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
@@ -95,6 +98,9 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.IDTokenSigningAlgValuesSupported = s.minter.SigningAlgs()
 		doc.IDTokenEncryptionAlgValuesSupported = tokens.EncryptionAlgs()
 		doc.IDTokenEncryptionEncValuesSupported = tokens.EncryptionEncs()
+		doc.UserinfoSigningAlgValuesSupported = s.minter.SigningAlgs()
+		doc.UserinfoEncryptionAlgValuesSupported = tokens.EncryptionAlgs()
+		doc.UserinfoEncryptionEncValuesSupported = tokens.EncryptionEncs()
 		doc.TokenEndpointAuthMethodsSupported = s.tokenAuth.Methods()
 		doc.TokenEndpointAuthSigningAlgValuesSupported = union(
 			s.tokenAuth.SigningAlgs("client_secret_jwt"), s.tokenAuth.SigningAlgs("private_key_jwt"))
