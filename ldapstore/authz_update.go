@@ -56,7 +56,7 @@ func (s *Authorizations) Update(ctx context.Context, subject, clientID string,
 	}
 	version := newVersion()
 	req := ldap.NewModifyRequest(before.dn, nil)
-	req.Changes = append(authzSwap(before, version), changes...)
+	req.Changes = append(swap(before, version, classGatehouseAuthz), changes...)
 
 	err = s.pool.Do(ctx, func(conn *ldap.Conn) error { return conn.Modify(req) })
 	if err != nil {
@@ -82,28 +82,6 @@ func (s *Authorizations) changes(before entryState, old, next oauth.Authorizatio
 		return nil, nil, err
 	}
 	return attrs, diff(before.attrs, attrs), nil
-}
-
-// authzSwap returns the compare-and-swap half of an update's Modify.
-func authzSwap(before entryState, version string) []ldap.Change {
-	next := ldap.PartialAttribute{Type: attrVersion, Vals: []string{version}}
-	switch {
-	case len(before.versions) > 0:
-		return []ldap.Change{
-			{Operation: ldap.DeleteAttribute, Modification: ldap.PartialAttribute{Type: attrVersion, Vals: before.versions}},
-			{Operation: ldap.AddAttribute, Modification: next},
-		}
-	case !before.hasClass(classGatehouseAuthz):
-		return []ldap.Change{
-			{Operation: ldap.AddAttribute, Modification: ldap.PartialAttribute{Type: attrObjectClass, Vals: []string{classGatehouseAuthz}}},
-			{Operation: ldap.AddAttribute, Modification: next},
-		}
-	default:
-		// The class without a version, which Gatehouse never leaves: the
-		// add fails where gatehouseVersion is single-valued, as the shipped
-		// schema has it, and a racing update added one first.
-		return []ldap.Change{{Operation: ldap.AddAttribute, Modification: next}}
-	}
 }
 
 // swapFailed explains a failed update as Clients.swapFailed does: a

@@ -59,7 +59,7 @@ func (s *Clients) Update(ctx context.Context, id string, fn func(oauth.Client) (
 	}
 	version := newVersion()
 	req := ldap.NewModifyRequest(before.dn, nil)
-	req.Changes = append(swap(before, version), changes...)
+	req.Changes = append(swap(before, version, classGatehouseClient), changes...)
 
 	err = s.pool.Do(ctx, func(conn *ldap.Conn) error { return conn.Modify(req) })
 	s.cache.invalidate(id)
@@ -69,8 +69,10 @@ func (s *Clients) Update(ctx context.Context, id string, fn func(oauth.Client) (
 	return decodeClient(stateOf(before.dn, attrs, version))
 }
 
-// swap returns the compare-and-swap half of an update's Modify.
-func swap(before entryState, version string) []ldap.Change {
+// swap returns the compare-and-swap half of an update's Modify, for an
+// entry whose Gatehouse auxiliary class (gatehouseClient, gatehouseAuthz)
+// carries gatehouseVersion.
+func swap(before entryState, version, auxClass string) []ldap.Change {
 	next := ldap.PartialAttribute{Type: attrVersion, Vals: []string{version}}
 	switch {
 	case len(before.versions) > 0:
@@ -78,9 +80,9 @@ func swap(before entryState, version string) []ldap.Change {
 			{Operation: ldap.DeleteAttribute, Modification: ldap.PartialAttribute{Type: attrVersion, Vals: before.versions}},
 			{Operation: ldap.AddAttribute, Modification: next},
 		}
-	case !before.hasClass(classGatehouseClient):
+	case !before.hasClass(auxClass):
 		return []ldap.Change{
-			{Operation: ldap.AddAttribute, Modification: ldap.PartialAttribute{Type: attrObjectClass, Vals: []string{classGatehouseClient}}},
+			{Operation: ldap.AddAttribute, Modification: ldap.PartialAttribute{Type: attrObjectClass, Vals: []string{auxClass}}},
 			{Operation: ldap.AddAttribute, Modification: next},
 		}
 	default:

@@ -493,7 +493,7 @@ func TestSwap(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := changesOf(swap(tc.before, "v2")); !reflect.DeepEqual(got, tc.want) {
+			if got := changesOf(swap(tc.before, "v2", classGatehouseClient)); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("swap = %v, want %v", got, tc.want)
 			}
 		})
