@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
@@ -37,12 +38,17 @@ type metadata struct {
 	GrantTypesSupported   []string `json:"grant_types_supported"`
 	SubjectTypesSupported []string `json:"subject_types_supported,omitempty"`
 	// OpenID Connect Discovery §3 requires this; RS256 is always among them.
-	IDTokenSigningAlgValuesSupported    []string `json:"id_token_signing_alg_values_supported,omitempty"`
-	IDTokenEncryptionAlgValuesSupported []string `json:"id_token_encryption_alg_values_supported,omitempty"`
-	IDTokenEncryptionEncValuesSupported []string `json:"id_token_encryption_enc_values_supported,omitempty"`
+	IDTokenSigningAlgValuesSupported     []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	IDTokenEncryptionAlgValuesSupported  []string `json:"id_token_encryption_alg_values_supported,omitempty"`
+	IDTokenEncryptionEncValuesSupported  []string `json:"id_token_encryption_enc_values_supported,omitempty"`
 	UserinfoSigningAlgValuesSupported    []string `json:"userinfo_signing_alg_values_supported,omitempty"`
 	UserinfoEncryptionAlgValuesSupported []string `json:"userinfo_encryption_alg_values_supported,omitempty"`
 	UserinfoEncryptionEncValuesSupported []string `json:"userinfo_encryption_enc_values_supported,omitempty"`
+	// JARM §4: the algorithms of JWT-secured authorization responses,
+	// present when a JWT response mode is served.
+	AuthorizationSigningAlgValuesSupported    []string `json:"authorization_signing_alg_values_supported,omitempty"`
+	AuthorizationEncryptionAlgValuesSupported []string `json:"authorization_encryption_alg_values_supported,omitempty"`
+	AuthorizationEncryptionEncValuesSupported []string `json:"authorization_encryption_enc_values_supported,omitempty"`
 	// RFC 8414 §2 defaults the methods to client_secret_basic.
 	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
 	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
@@ -82,6 +88,11 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.RequestParameterSupported = true
 		doc.RequestURIParameterSupported = true
 		doc.AuthorizationResponseISSParameterSupported = true
+		if slices.ContainsFunc(s.responseModes, authorize.IsJWTMode) {
+			doc.AuthorizationSigningAlgValuesSupported = s.jarmAlgs.signing
+			doc.AuthorizationEncryptionAlgValuesSupported = s.jarmAlgs.encryption
+			doc.AuthorizationEncryptionEncValuesSupported = s.jarmAlgs.encodings
+		}
 	}
 	if s.token != nil {
 		doc.TokenEndpoint = s.endpoint("/token")

@@ -69,6 +69,8 @@ type Server struct {
 	// signIn serves /authorize, /login and /consent; nil without SignIn.
 	signIn        *flow.Handler
 	responseModes []string
+	// jarmAlgs are set when JWT response modes are served.
+	jarmAlgs jarmAlgs
 	// Shared by the sign-in and the token endpoint.
 	codes   *session.Codes
 	fetcher *authorize.HTTPFetcher
@@ -83,6 +85,12 @@ type Server struct {
 
 	discovery []byte
 	jwks      []byte
+}
+
+// jarmAlgs are the algorithms of JWT-secured authorization responses, for
+// discovery.
+type jarmAlgs struct {
+	signing, encryption, encodings []string
 }
 
 // New checks the options and prepares the static documents.

@@ -55,7 +55,9 @@ func newTestServer(t *testing.T, issuer string, dir Pinger) http.Handler {
 		},
 		SignIn: &SignIn{
 			Users: nobody{}, Authorizations: noConsent{}, KV: session.NewMemory(session.MemoryOptions{}),
-			ResponseModes: []string{"query", "fragment", "form_post", "query.jwt"},
+			ResponseModes:   []string{"query", "fragment", "form_post", "query.jwt"},
+			ResponseJWSAlgs: []string{"RS256", "ES256"},
+			ResponseJWEAlgs: []string{"RSA-OAEP-256"}, ResponseJWEEncs: []string{"A128CBC-HS256"},
 		},
 		Token: &Token{
 			AuthMethods: []string{"client_secret_basic", "private_key_jwt", "none"},

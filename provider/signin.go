@@ -5,10 +5,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
+	"github.com/gatehouse-idp/gatehouse/provider/jarm"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/throttle"
@@ -27,8 +30,15 @@ type SignIn struct {
 	// GroupsClaim is the claim the groups scope releases.
 	GroupsClaim string
 	// ResponseModes are op.authz.responseModes; those the response writer
-	// cannot serve yet are left out of requests and discovery.
+	// cannot serve are left out of requests and discovery. The JWT modes
+	// (JARM) are served when the token endpoint is, whose keys sign them.
 	ResponseModes []string
+	// ResponseJWSAlgs, ResponseJWEAlgs and ResponseJWEEncs are the
+	// algorithms JWT responses may be signed and encrypted with
+	// (op.authz.responseJWSAlgs, responseJWEAlgs, responseJWEEncs).
+	ResponseJWSAlgs []string
+	ResponseJWEAlgs []string
+	ResponseJWEEncs []string
 }
 
 // responseTypes are the response types the flow completes: the code flow,
@@ -52,9 +62,12 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		return nil, errors.New("provider: sign-in needs the client registry")
 	}
 	now := clock(o)
-	var writer authorize.Writer
-	s.responseModes = writer.ServedModes(si.ResponseModes)
 	clients := s.clientLookup(o)
+	writer, err := s.responseWriter(si, clients, now)
+	if err != nil {
+		return nil, err
+	}
+	s.responseModes = writer.ServedModes(si.ResponseModes)
 	s.codes = session.NewCodes(si.KV, now)
 	return flow.New(flow.Options{
 		Issuer: s.issuer,
@@ -88,6 +101,31 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Log: s.log.With("component", "signin"),
 		Now: now,
 	})
+}
+
+// responseWriter returns the writer of authorization responses: with a
+// JARM encoder when there is a minter to sign with and it can sign with
+// one of the configured algorithms (the key set decides which).
+func (s *Server) responseWriter(si *SignIn, clients authorize.ClientLookup, now func() time.Time) (authorize.Writer, error) {
+	if s.minter == nil {
+		return authorize.Writer{}, nil
+	}
+	signing := slices.DeleteFunc(slices.Clone(si.ResponseJWSAlgs), func(alg string) bool {
+		return !slices.Contains(s.minter.SigningAlgs(), alg)
+	})
+	if len(signing) == 0 {
+		return authorize.Writer{}, nil
+	}
+	enc, err := jarm.New(jarm.Options{
+		Minter: s.minter, Clients: clients,
+		SigningAlgs: signing, EncryptionAlgs: si.ResponseJWEAlgs, EncryptionEncs: si.ResponseJWEEncs,
+		Now: now,
+	})
+	if err != nil {
+		return authorize.Writer{}, fmt.Errorf("provider: %w", err)
+	}
+	s.jarmAlgs = jarmAlgs{signing: signing, encryption: si.ResponseJWEAlgs, encodings: si.ResponseJWEEncs}
+	return authorize.Writer{JWT: enc}, nil
 }
 
 // clientLookup reads a client from the registry.

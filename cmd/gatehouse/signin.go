@@ -50,6 +50,9 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 		CodeLifetime:    cfg.OP.Authz.CodeLifetime,
 		GroupsClaim:     cfg.LDAP.Users.Groups.Claim,
 		ResponseModes:   cfg.OP.Authz.ResponseModes,
+		ResponseJWSAlgs: cfg.OP.Authz.ResponseJWSAlgs,
+		ResponseJWEAlgs: cfg.OP.Authz.ResponseJWEAlgs,
+		ResponseJWEEncs: cfg.OP.Authz.ResponseJWEEncs,
 	}, users.Close, nil
 }
 

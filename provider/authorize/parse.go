@@ -69,6 +69,7 @@ func (p *parser) parse(ctx context.Context, r *http.Request) (Request, *Failure)
 	if e := v.run(); e != nil {
 		return Request{}, reply.fail(e)
 	}
+	v.req.ResponseMode = clientMode(v.req.ResponseMode, client, p.deps.Config.ResponseModes)
 	return v.req, nil
 }
 
@@ -129,6 +130,7 @@ func (p *parser) replyFor(in params, c oauth.Client) (replyTo, *Failure) {
 	}
 	return replyTo{
 		issuer: p.deps.Config.Issuer, clientID: c.ID, uri: uri, given: given,
-		mode: errorMode(in, p.deps.Config.ResponseModes), state: in.get(paramState),
+		mode:  clientMode(errorMode(in, p.deps.Config.ResponseModes), c, p.deps.Config.ResponseModes),
+		state: in.get(paramState),
 	}, nil
 }
