@@ -64,6 +64,10 @@ func checkCodeLifetime(c *Config, r *report) {
 	if r.positive("op.authz.codeLifetime", d) && d > maxCodeLifetime {
 		r.add("op.authz.codeLifetime", "must not exceed %s, not %s", maxCodeLifetime, d)
 	}
+	// JARM §4.1: the response JWT's exp should be short; 10 minutes at most.
+	if d := c.OP.Authz.ResponseLifetime; r.positive("op.authz.responseLifetime", d) && d > maxCodeLifetime {
+		r.add("op.authz.responseLifetime", "must not exceed %s, not %s", maxCodeLifetime, d)
+	}
 }
 
 func checkAuthMethods(c *Config, r *report) {

@@ -138,6 +138,9 @@ type Authz struct {
 	ResponseJWEAlgs []string      `yaml:"responseJWEAlgs"`
 	ResponseJWEEncs []string      `yaml:"responseJWEEncs"`
 	CodeLifetime    time.Duration `yaml:"codeLifetime"`
+	// ResponseLifetime is how long a JWT-secured authorization response
+	// (JARM) is valid: short, at most 10 minutes.
+	ResponseLifetime time.Duration `yaml:"responseLifetime"`
 }
 
 // Token configures the token endpoint.

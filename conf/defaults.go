@@ -51,11 +51,12 @@ func defaults() Config {
 		},
 		OP: OP{
 			Authz: Authz{
-				ResponseModes:   []string{"query", "fragment", "form_post", "query.jwt", "fragment.jwt", "form_post.jwt", "jwt"},
-				ResponseJWSAlgs: []string{"RS256", "PS256", "ES256", "HS256"},
-				ResponseJWEAlgs: []string{"RSA-OAEP-256", "ECDH-ES", "dir"},
-				ResponseJWEEncs: []string{"A128CBC-HS256", "A256GCM"},
-				CodeLifetime:    60 * time.Second,
+				ResponseModes:    []string{"query", "fragment", "form_post", "query.jwt", "fragment.jwt", "form_post.jwt", "jwt"},
+				ResponseJWSAlgs:  []string{"RS256", "PS256", "ES256", "HS256"},
+				ResponseJWEAlgs:  []string{"RSA-OAEP-256", "ECDH-ES", "dir"},
+				ResponseJWEEncs:  []string{"A128CBC-HS256", "A256GCM"},
+				CodeLifetime:     60 * time.Second,
+				ResponseLifetime: 10 * time.Minute,
 			},
 			Token: Token{
 				AuthMethods:          []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"},

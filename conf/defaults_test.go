@@ -35,11 +35,12 @@ func wantDefaults() Config {
 		Sessions: Sessions{Store: "memory", Lifetime: 8 * time.Hour, IdleTimeout: 30 * time.Minute},
 		OP: OP{
 			Authz: Authz{
-				ResponseModes:   []string{"query", "fragment", "form_post", "query.jwt", "fragment.jwt", "form_post.jwt", "jwt"},
-				ResponseJWSAlgs: []string{"RS256", "PS256", "ES256", "HS256"},
-				ResponseJWEAlgs: []string{"RSA-OAEP-256", "ECDH-ES", "dir"},
-				ResponseJWEEncs: []string{"A128CBC-HS256", "A256GCM"},
-				CodeLifetime:    time.Minute,
+				ResponseModes:    []string{"query", "fragment", "form_post", "query.jwt", "fragment.jwt", "form_post.jwt", "jwt"},
+				ResponseJWSAlgs:  []string{"RS256", "PS256", "ES256", "HS256"},
+				ResponseJWEAlgs:  []string{"RSA-OAEP-256", "ECDH-ES", "dir"},
+				ResponseJWEEncs:  []string{"A128CBC-HS256", "A256GCM"},
+				ResponseLifetime: 10 * time.Minute,
+				CodeLifetime:     time.Minute,
 			},
 			Token: Token{
 				AuthMethods:          []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"},

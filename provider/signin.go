@@ -39,6 +39,8 @@ type SignIn struct {
 	ResponseJWSAlgs []string
 	ResponseJWEAlgs []string
 	ResponseJWEEncs []string
+	// ResponseLifetime is how long a JWT response is valid (op.authz.responseLifetime).
+	ResponseLifetime time.Duration
 }
 
 // responseTypes are the response types the flow completes: the code flow,
@@ -119,7 +121,7 @@ func (s *Server) responseWriter(si *SignIn, clients authorize.ClientLookup, now 
 	enc, err := jarm.New(jarm.Options{
 		Minter: s.minter, Clients: clients,
 		SigningAlgs: signing, EncryptionAlgs: si.ResponseJWEAlgs, EncryptionEncs: si.ResponseJWEEncs,
-		Now: now,
+		Lifetime: si.ResponseLifetime, Now: now,
 	})
 	if err != nil {
 		return authorize.Writer{}, fmt.Errorf("provider: %w", err)

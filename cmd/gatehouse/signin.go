@@ -42,17 +42,18 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 		return nil, nil, asUsage(fmt.Errorf("ldap.authorizations.baseDN: %w", err))
 	}
 	return &provider.SignIn{
-		Users:           users,
-		Authorizations:  authz,
-		KV:              session.NewMemory(session.MemoryOptions{}),
-		SessionLifetime: cfg.Sessions.Lifetime,
-		SessionIdle:     cfg.Sessions.IdleTimeout,
-		CodeLifetime:    cfg.OP.Authz.CodeLifetime,
-		GroupsClaim:     cfg.LDAP.Users.Groups.Claim,
-		ResponseModes:   cfg.OP.Authz.ResponseModes,
-		ResponseJWSAlgs: cfg.OP.Authz.ResponseJWSAlgs,
-		ResponseJWEAlgs: cfg.OP.Authz.ResponseJWEAlgs,
-		ResponseJWEEncs: cfg.OP.Authz.ResponseJWEEncs,
+		Users:            users,
+		Authorizations:   authz,
+		KV:               session.NewMemory(session.MemoryOptions{}),
+		SessionLifetime:  cfg.Sessions.Lifetime,
+		SessionIdle:      cfg.Sessions.IdleTimeout,
+		CodeLifetime:     cfg.OP.Authz.CodeLifetime,
+		GroupsClaim:      cfg.LDAP.Users.Groups.Claim,
+		ResponseModes:    cfg.OP.Authz.ResponseModes,
+		ResponseJWSAlgs:  cfg.OP.Authz.ResponseJWSAlgs,
+		ResponseJWEAlgs:  cfg.OP.Authz.ResponseJWEAlgs,
+		ResponseJWEEncs:  cfg.OP.Authz.ResponseJWEEncs,
+		ResponseLifetime: cfg.OP.Authz.ResponseLifetime,
 	}, users.Close, nil
 }
 
