@@ -19,25 +19,13 @@ func TestUserInfoIntrospectionRevocation(t *testing.T) {
 	redirect := s.base + "/demo/callback"
 	code := codeForClient(t, s, b, "demo-rp", url.Values{"scope": {"openid profile email offline_access"}})
 	status, tok, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{
-		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier},
-		"resource": {"https://api.example.org/"}})
+		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier}})
 	if status != http.StatusOK || tok["refresh_token"] == nil {
 		t.Fatalf("redeem: %d %v", status, tok)
 	}
 	access, refresh := tok["access_token"].(string), tok["refresh_token"].(string)
 
-	userinfo := func() (int, string) {
-		req, _ := http.NewRequest(http.MethodGet, s.base+"/userinfo", nil)
-		req.Header.Set("Authorization", "Bearer "+access)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var body strings.Builder
-		_, _ = io.Copy(&body, resp.Body)
-		return resp.StatusCode, body.String()
-	}
+	userinfo := func() (int, string) { return userinfoWith(t, s, access) }
 	if st, body := userinfo(); st != http.StatusOK || !strings.Contains(body, `"email":"bob@example.org"`) || !strings.Contains(body, `"name":"Bob Builder"`) {
 		t.Fatalf("userinfo: %d %s", st, body)
 	}
@@ -46,9 +34,21 @@ func TestUserInfoIntrospectionRevocation(t *testing.T) {
 		_, body, _ := postForm(t, s, "/token/introspect", "demo-rp", "demo-rp-secret", url.Values{"token": {token}})
 		return body
 	}
-	if got := introspect(access); got["active"] != true || got["client_id"] != "demo-rp" || got["scope"] == nil ||
-		got["aud"] != "https://api.example.org/" {
+	if got := introspect(access); got["active"] != true || got["client_id"] != "demo-rp" || got["scope"] == nil || got["aud"] != s.base {
 		t.Errorf("introspect active token: %v", got)
+	}
+
+	// A token for another resource (RFC 8707) says so, and UserInfo refuses it.
+	status, other, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{
+		"grant_type": {"refresh_token"}, "refresh_token": {refresh}, "resource": {"https://api.example.org/"}})
+	if status != http.StatusOK {
+		t.Fatalf("refresh for a resource: %d %v", status, other)
+	}
+	if got := introspect(other["access_token"].(string)); got["aud"] != "https://api.example.org/" {
+		t.Errorf("introspect resource token: %v", got)
+	}
+	if st, _ := userinfoWith(t, s, other["access_token"].(string)); st != http.StatusUnauthorized {
+		t.Errorf("userinfo with another resource's token: %d", st)
 	}
 
 	if st, _, _ := postForm(t, s, "/token/revoke", "demo-rp", "demo-rp-secret", url.Values{"token": {access}}); st != http.StatusOK {
@@ -68,6 +68,21 @@ func TestUserInfoIntrospectionRevocation(t *testing.T) {
 	if st != http.StatusBadRequest || body["error"] != "invalid_grant" {
 		t.Errorf("refresh after revocation: %d %v", st, body)
 	}
+}
+
+// userinfoWith calls /userinfo with a Bearer token.
+func userinfoWith(t *testing.T, s *server, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.base+"/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body strings.Builder
+	_, _ = io.Copy(&body, resp.Body)
+	return resp.StatusCode, body.String()
 }
 
 // postForm posts a form with Basic client authentication and decodes the

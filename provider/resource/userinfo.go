@@ -29,6 +29,10 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	ac, e := h.checkAccessToken(ctx, token)
+	if e == nil && !slices.Contains(ac.Audience, ac.Issuer) {
+		// A token issued for another resource (RFC 8707) is not for us.
+		e = oauth.ErrInvalidToken().WithDescription("The access token is meant for another resource.")
+	}
 	if e != nil {
 		h.log.Info("userinfo: token refused", "error", e)
 		writeBearerError(w, e, "")
