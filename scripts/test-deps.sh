@@ -13,6 +13,7 @@ REQUIRED=(
 	"slapd slapd"
 	"ldap-utils ldapsearch"
 	"chromium chromium"
+	"nginx nginx"
 )
 
 # installed PACKAGE COMMAND
