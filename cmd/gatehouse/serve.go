@@ -76,9 +76,13 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 		return err
 	}
 	defer closeSignIn()
+	tokenEndpoint, err := newToken(cfg)
+	if err != nil {
+		return err
+	}
 	p, err := provider.New(reg.providerOptions(provider.Options{
 		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
-		SignIn: signIn, Token: newToken(cfg), Demo: newDemo(cfg),
+		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg),
 	}))
 	if err != nil {
 		return err

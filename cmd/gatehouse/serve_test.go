@@ -258,3 +258,22 @@ func closedPort(t *testing.T) string {
 	ln.Close()
 	return addr
 }
+
+func TestServeRefusesWhatThisVersionLacks(t *testing.T) {
+	base := embeddedConfig(t)
+	tests := []struct {
+		name, extra, want string
+	}{
+		{name: "redis sessions", extra: "sessions: {store: redis, redis: {addrs: [\"127.0.0.1:1\"]}}\n", want: "sessions.store: only memory"},
+		{name: "mutual TLS", extra: "op: {token: {authMethods: [client_secret_basic, tls_client_auth]}, tls: {clientX509CertHeader: X-Cert}}\n", want: "op.token.authMethods: tls_client_auth is not available"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, t.TempDir(), "gatehouse.yaml", base+tc.extra)
+			r := runCmd(t, "serve", "--config", path)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("code %d, stderr %q; want 2 and %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}

@@ -57,8 +57,14 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 	}, users.Close, nil
 }
 
-// newToken configures the token endpoint.
-func newToken(cfg *conf.Config) *provider.Token {
+// newToken configures the token endpoint. The mutual-TLS methods are
+// refused by name: this version cannot check certificates yet.
+func newToken(cfg *conf.Config) (*provider.Token, error) {
+	for _, m := range cfg.OP.Token.AuthMethods {
+		if m == "tls_client_auth" || m == "self_signed_tls_client_auth" {
+			return nil, asUsage(fmt.Errorf("op.token.authMethods: %s is not available in this version", m))
+		}
+	}
 	claims := slices.Sorted(maps.Keys(cfg.LDAP.Users.Claims))
 	if g := cfg.LDAP.Users.Groups.Claim; g != "" && cfg.LDAP.Users.Groups.BaseDN != "" {
 		claims = append(claims, g)
@@ -69,7 +75,7 @@ func newToken(cfg *conf.Config) *provider.Token {
 		RefreshTokenLifetime: cfg.OP.Token.RefreshTokenLifetime,
 		GroupsClaim:          cfg.LDAP.Users.Groups.Claim,
 		Claims:               claims,
-	}
+	}, nil
 }
 
 // newDemo configures the demo relying party, when enabled.
