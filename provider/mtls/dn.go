@@ -97,6 +97,14 @@ func MatchSubjectDN(registered string, cert *x509.Certificate) (bool, error) {
 	return want.equal(got), nil
 }
 
+// ValidateSubjectDN reports whether registered is a distinguished name
+// MatchSubjectDN can compare, for checking tls_client_auth_subject_dn at
+// registration. Its error wraps ErrBadDN and says where the string is wrong.
+func ValidateSubjectDN(registered string) error {
+	_, err := parseDN(registered)
+	return err
+}
+
 func (d dn) equal(o dn) bool {
 	return slices.EqualFunc(d, o, func(a, b rdn) bool { return slices.Equal(a, b) })
 }
@@ -142,9 +150,12 @@ type rawAttribute struct {
 	Value asn1.RawValue
 }
 
-// parseDN parses an RFC 4514 string (RFC 2253's ';' separator is read as
-// ','; spaces around separators are allowed, as RFC 4514 §4 lets a reader
-// accept). The result is most significant RDN first.
+// parseDN parses an RFC 4514 string. As RFC 4514 §4 lets a reader, it
+// also accepts RFC 2253's ';' separator, spaces around separators, RFC
+// 1779's "OID." prefix, and the characters '"', '<', '>' and '=' unescaped
+// inside a value. '#'-hex values must be DER (as encoding/asn1 reads
+// them), which is what every encoder writes. The result is most
+// significant RDN first.
 func parseDN(s string) (dn, error) {
 	p := dnParser{s: s}
 	var out dn
@@ -240,7 +251,7 @@ func (p *dnParser) attributeType() (string, error) {
 	lower := strings.ToLower(name)
 	// RFC 1779's "OID." prefix, still written by some tools.
 	lower = strings.TrimPrefix(lower, "oid.")
-	if isDigit(lower[0]) {
+	if lower != "" && isDigit(lower[0]) {
 		if !isNumericOID(lower) {
 			return "", p.errorf("bad numeric OID %q", name)
 		}

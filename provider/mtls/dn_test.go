@@ -94,6 +94,9 @@ func TestMatchSubjectDN(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if err := ValidateSubjectDN(tc.registered); err != nil {
+				t.Fatalf("ValidateSubjectDN(%q): %v", tc.registered, err)
+			}
 			got, err := MatchSubjectDN(tc.registered, tc.cert)
 			if err != nil {
 				t.Fatalf("MatchSubjectDN(%q): %v", tc.registered, err)
@@ -118,6 +121,8 @@ func TestMatchSubjectDNErrors(t *testing.T) {
 		{name: "unknown type name", registered: "favouriteColour=blue"},
 		{name: "bad numeric OID", registered: "2.5.04.3=x"},
 		{name: "OID of one arc", registered: "2=x"},
+		{name: "OID prefix alone", registered: "OID.=x"},
+		{name: "name with a dot", registered: "cn.=x"},
 		{name: "trailing comma", registered: "CN=a,"},
 		{name: "empty RDN", registered: "CN=a,,O=b"},
 		{name: "trailing plus", registered: "CN=a+"},
@@ -132,6 +137,9 @@ func TestMatchSubjectDNErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if err := ValidateSubjectDN(tc.registered); !errors.Is(err, ErrBadDN) {
+				t.Errorf("ValidateSubjectDN(%q) = %v, want ErrBadDN", tc.registered, err)
+			}
 			got, err := MatchSubjectDN(tc.registered, f.client)
 			if !errors.Is(err, ErrBadDN) {
 				t.Errorf("MatchSubjectDN(%q) = %v, %v; want ErrBadDN", tc.registered, got, err)

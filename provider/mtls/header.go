@@ -26,6 +26,11 @@ const (
 	pemEnd   = "-----END CERTIFICATE-----"
 )
 
+var markerPlus = strings.NewReplacer(
+	"-----BEGIN+CERTIFICATE-----", pemBegin,
+	"-----END+CERTIFICATE-----", pemEnd,
+)
+
 // FromHeader parses the client certificate a TLS proxy passed in a header:
 // URL-encoded PEM (nginx $ssl_client_escaped_cert), PEM with spaces for
 // newlines (Apache SSL_CLIENT_CERT), plain PEM, or base64 DER (standard or
@@ -47,7 +52,9 @@ func FromHeader(value string) (*x509.Certificate, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: bad URL encoding", ErrBadCertificate)
 		}
-		value = strings.TrimSpace(u)
+		// url.QueryEscape, unlike nginx, writes the markers' spaces as
+		// '+'; base64 '+' signs were escaped, so only markers are affected.
+		value = markerPlus.Replace(strings.TrimSpace(u))
 	}
 	der, err := derOf(value)
 	if err != nil {
@@ -63,7 +70,7 @@ func FromHeader(value string) (*x509.Certificate, error) {
 // derOf returns the DER of the first certificate in a PEM or base64 value.
 func derOf(value string) ([]byte, error) {
 	body := value
-	if strings.HasPrefix(value, "-----") {
+	if strings.Contains(value, "-----BEGIN") {
 		// The markers themselves contain spaces, so the block is cut out by
 		// its markers rather than by lines: this reads newline-, space- and
 		// tab-separated PEM alike.

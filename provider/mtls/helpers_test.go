@@ -34,18 +34,20 @@ var testNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
 // fixture holds the certificates of the tests, made once.
 type fixture struct {
-	ca, otherCA  *x509.Certificate
-	client       *x509.Certificate // issued by ca; DN with a multi-valued RDN, SANs
-	clientKey    crypto.Signer
-	private      *x509.Certificate // issued by ca; unknown attribute types
-	simple       *x509.Certificate // issued by ca; subject from a pkix.Name
-	fromOther    *x509.Certificate // issued by otherCA
-	expired      *x509.Certificate // issued by ca, expired at testNow
-	serverOnly   *x509.Certificate // issued by ca for serverAuth only
-	selfSigned   *x509.Certificate
-	selfKey      crypto.Signer
-	edSelfSigned *x509.Certificate
-	edKey        ed25519.PrivateKey
+	ca, otherCA     *x509.Certificate
+	intermediate    *x509.Certificate // issued by ca
+	viaIntermediate *x509.Certificate // issued by intermediate
+	client          *x509.Certificate // issued by ca; DN with a multi-valued RDN, SANs
+	clientKey       crypto.Signer
+	private         *x509.Certificate // issued by ca; unknown attribute types
+	simple          *x509.Certificate // issued by ca; subject from a pkix.Name
+	fromOther       *x509.Certificate // issued by otherCA
+	expired         *x509.Certificate // issued by ca, expired at testNow
+	serverOnly      *x509.Certificate // issued by ca for serverAuth only
+	selfSigned      *x509.Certificate
+	selfKey         crypto.Signer
+	edSelfSigned    *x509.Certificate
+	edKey           ed25519.PrivateKey
 }
 
 var (
@@ -150,6 +152,14 @@ func (f *fixture) build() error {
 		return err
 	}
 	if f.otherCA, err = issue(caTemplate("Other CA"), nil, otherKey.Public(), otherKey); err != nil {
+		return err
+	}
+
+	interKey := ecKey()
+	if f.intermediate, err = issue(caTemplate("Intermediate CA"), f.ca, interKey.Public(), caKey); err != nil {
+		return err
+	}
+	if f.viaIntermediate, err = issue(template(pkix.Name{CommonName: "leaf"}), f.intermediate, ecKey().Public(), interKey); err != nil {
 		return err
 	}
 
