@@ -53,10 +53,12 @@ type metadata struct {
 	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
 	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
 	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
-	ScopesSupported                            []string `json:"scopes_supported,omitempty"`
-	CodeChallengeMethodsSupported              []string `json:"code_challenge_methods_supported,omitempty"`
-	PromptValuesSupported                      []string `json:"prompt_values_supported,omitempty"`
-	UILocalesSupported                         []string `json:"ui_locales_supported,omitempty"`
+	// RFC 8705 §3.3.
+	TLSClientCertificateBoundAccessTokens bool     `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+	ScopesSupported                       []string `json:"scopes_supported,omitempty"`
+	CodeChallengeMethodsSupported         []string `json:"code_challenge_methods_supported,omitempty"`
+	PromptValuesSupported                 []string `json:"prompt_values_supported,omitempty"`
+	UILocalesSupported                    []string `json:"ui_locales_supported,omitempty"`
 	// OpenID Connect Discovery §3 defaults request_uri_parameter_supported
 	// to true and the others to false; all are written out.
 	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
@@ -113,6 +115,7 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.UserinfoEncryptionAlgValuesSupported = tokens.EncryptionAlgs()
 		doc.UserinfoEncryptionEncValuesSupported = tokens.EncryptionEncs()
 		doc.TokenEndpointAuthMethodsSupported = s.tokenAuth.Methods()
+		doc.TLSClientCertificateBoundAccessTokens = true
 		doc.TokenEndpointAuthSigningAlgValuesSupported = union(
 			s.tokenAuth.SigningAlgs("client_secret_jwt"), s.tokenAuth.SigningAlgs("private_key_jwt"))
 		doc.ClaimsSupported = union([]string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"},

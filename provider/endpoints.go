@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"crypto/x509"
 	"errors"
 	"time"
 
@@ -25,6 +26,10 @@ type Token struct {
 	// Claims are the claims the directory provides (ldap.users.claims), for
 	// discovery.
 	Claims []string
+	// CertificateHeader is op.tls.clientX509CertHeader; ClientCAs verify
+	// tls_client_auth certificates over Gatehouse's own TLS (tls.clientCA).
+	CertificateHeader string
+	ClientCAs         *x509.CertPool
 }
 
 // Demo configures the demo relying party.
@@ -43,6 +48,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	s.tokenAuth, err = clientauth.New(clientauth.Options{
 		Clients: s.clientLookup(o), Verifier: o.SecretVerifier, Codec: o.SecretCodec, Keys: s.fetcher,
 		Replay: o.SignIn.KV, Methods: o.Token.AuthMethods,
+		CertificateHeader: o.Token.CertificateHeader, ClientCAs: o.Token.ClientCAs,
 		Issuer: s.issuer.String(), TokenEndpoint: s.endpoint("/token"), Now: now,
 	})
 	if err != nil {

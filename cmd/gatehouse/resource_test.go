@@ -85,13 +85,15 @@ func userinfoWith(t *testing.T, s *server, token string) (int, string) {
 	return resp.StatusCode, body.String()
 }
 
-// postForm posts a form with Basic client authentication and decodes the
+// postForm posts a form, with Basic client authentication when clientID is set, and decodes the
 // JSON answer, if any.
 func postForm(t *testing.T, s *server, path, clientID, secret string, form url.Values) (int, map[string]any, http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
+	if clientID != "" {
+		req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

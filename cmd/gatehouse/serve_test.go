@@ -265,7 +265,6 @@ func TestServeRefusesWhatThisVersionLacks(t *testing.T) {
 		name, extra, want string
 	}{
 		{name: "redis sessions", extra: "sessions: {store: redis, redis: {addrs: [\"127.0.0.1:1\"]}}\n", want: "sessions.store: only memory"},
-		{name: "mutual TLS", extra: "op: {token: {authMethods: [client_secret_basic, tls_client_auth]}, tls: {clientX509CertHeader: X-Cert}}\n", want: "op.token.authMethods: tls_client_auth is not available"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

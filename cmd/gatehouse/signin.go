@@ -1,9 +1,11 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 
 	"github.com/gatehouse-idp/gatehouse/conf"
@@ -57,12 +59,19 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 	}, users.Close, nil
 }
 
-// newToken configures the token endpoint. The mutual-TLS methods are
-// refused by name: this version cannot check certificates yet.
+// newToken configures the token endpoint, with where client certificates
+// come from for mutual TLS: a proxy's header, or Gatehouse's own listener
+// verifying against tls.clientCA.
 func newToken(cfg *conf.Config) (*provider.Token, error) {
-	for _, m := range cfg.OP.Token.AuthMethods {
-		if m == "tls_client_auth" || m == "self_signed_tls_client_auth" {
-			return nil, asUsage(fmt.Errorf("op.token.authMethods: %s is not available in this version", m))
+	var clientCAs *x509.CertPool
+	if cfg.TLS.ClientCA != "" && cfg.OP.TLS.ClientX509CertHeader == "" {
+		pem, err := os.ReadFile(cfg.TLS.ClientCA)
+		if err != nil {
+			return nil, asUsage(fmt.Errorf("tls.clientCA: %w", err))
+		}
+		clientCAs = x509.NewCertPool()
+		if !clientCAs.AppendCertsFromPEM(pem) {
+			return nil, asUsage(fmt.Errorf("tls.clientCA: %s holds no PEM certificate", cfg.TLS.ClientCA))
 		}
 	}
 	claims := slices.Sorted(maps.Keys(cfg.LDAP.Users.Claims))
@@ -75,6 +84,8 @@ func newToken(cfg *conf.Config) (*provider.Token, error) {
 		RefreshTokenLifetime: cfg.OP.Token.RefreshTokenLifetime,
 		GroupsClaim:          cfg.LDAP.Users.Groups.Claim,
 		Claims:               claims,
+		CertificateHeader:    cfg.OP.TLS.ClientX509CertHeader,
+		ClientCAs:            clientCAs,
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package clientauth
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -17,6 +18,10 @@ import (
 type Result struct {
 	Client oauth.Client
 	Method string
+	// Certificate is the client certificate the request presented, if
+	// any: the one a mutual-TLS method checked, or one a public client
+	// presented for certificate-bound tokens (RFC 8705 §4).
+	Certificate *x509.Certificate
 }
 
 // credentials are what one request presents. Exactly one of the Basic
@@ -34,6 +39,10 @@ type credentials struct {
 // its parsed body (r.PostForm: RFC 6749 §2.3.1 allows credentials in the
 // body only, never in the URL). Write a returned error with WriteError.
 func (a *Authenticator) Authenticate(ctx context.Context, header http.Header, form url.Values) (Result, *oauth.Error) {
+	return a.authenticate(ctx, header, form, nil)
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, header http.Header, form url.Values, cert *Certificate) (Result, *oauth.Error) {
 	cr, e := a.read(header, form)
 	if e != nil {
 		return Result{}, e
@@ -46,7 +55,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, header http.Header, fo
 	case cr.secret != "":
 		return a.bySecret(ctx, cr, MethodSecretPost)
 	}
-	return a.public(ctx, cr)
+	return a.public(ctx, cr, cert)
 }
 
 // read collects the credentials and refuses a request that presents more
@@ -141,18 +150,29 @@ func parseBasic(value string) (id, secret string, err error) {
 // public authenticates a client that presents only its client_id: allowed
 // for clients registered with none (RFC 6749 §2.1 public clients), whose
 // grants then rely on PKCE.
-func (a *Authenticator) public(ctx context.Context, cr credentials) (Result, *oauth.Error) {
-	if cr.clientID == "" || !a.enabled(MethodNone) {
+func (a *Authenticator) public(ctx context.Context, cr credentials, cert *Certificate) (Result, *oauth.Error) {
+	if cr.clientID == "" || !(a.enabled(MethodNone) || a.enabled(MethodTLS) || a.enabled(MethodSelfSignedTLS)) {
 		return Result{}, a.refuse(false, descRequired, errNoCredentials)
 	}
 	c, e := a.lookup(ctx, cr.clientID, false)
 	if e != nil {
 		return Result{}, e
 	}
-	if m := registeredMethod(c); m != MethodNone {
+	switch m := registeredMethod(c); m {
+	case MethodTLS, MethodSelfSignedTLS:
+		return a.byCertificate(ctx, c, m, cert)
+	case MethodNone:
+		if !a.enabled(MethodNone) {
+			return Result{}, a.refuse(false, descRequired, errNoCredentials)
+		}
+	default:
 		return Result{}, a.refuse(false, descRequired, fmt.Errorf("%w: registered %s, used none", errMethodMismatch, m))
 	}
-	return Result{Client: c, Method: MethodNone}, nil
+	res := Result{Client: c, Method: MethodNone}
+	if cert != nil {
+		res.Certificate = cert.Leaf
+	}
+	return res, nil
 }
 
 // lookup fetches the client. The store must return the client asked for,

@@ -2,6 +2,7 @@ package clientauth
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"slices"
@@ -84,6 +85,13 @@ type Options struct {
 	Audiences     []string
 	// MaxAssertionLifetime: 0 means DefaultMaxAssertionLifetime.
 	MaxAssertionLifetime time.Duration
+	// CertificateHeader names the header in which a TLS-terminating proxy
+	// passes the client certificate (op.tls.clientX509CertHeader); empty
+	// reads it from Gatehouse's own TLS connection.
+	CertificateHeader string
+	// ClientCAs verifies tls_client_auth certificates that arrive over
+	// Gatehouse's own TLS connection (tls.clientCA).
+	ClientCAs *x509.CertPool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -99,6 +107,8 @@ type Authenticator struct {
 	audiences   []string
 	maxLifetime time.Duration
 	now         func() time.Time
+	certHeader  string
+	clientCAs   *x509.CertPool
 
 	// replayLocks serialise the Get and Put of the replay check per key
 	// when the store offers no Add.
@@ -115,6 +125,8 @@ func New(o Options) (*Authenticator, error) {
 		replay:      o.Replay,
 		maxLifetime: o.MaxAssertionLifetime,
 		now:         o.Now,
+		certHeader:  o.CertificateHeader,
+		clientCAs:   o.ClientCAs,
 	}
 	if a.maxLifetime == 0 {
 		a.maxLifetime = DefaultMaxAssertionLifetime
@@ -158,10 +170,18 @@ func (a *Authenticator) check() error {
 			need(a.replay != nil, "%s needs a Replay store", m)
 			need(len(a.audiences) > 0, "%s needs the Issuer or the TokenEndpoint as audience", m)
 		case MethodNone:
+		case MethodTLS:
+			need(a.certHeader != "" || a.clientCAs != nil, "%s needs a certificate header or client CAs", m)
+		case MethodSelfSignedTLS:
 		default:
 			errs = append(errs, fmt.Errorf("method %q is not supported", m))
 		}
 	}
+	// RFC 8705 §2 methods through a proxy header: the proxy either checks
+	// chains (tls_client_auth) or accepts any certificate (self-signed),
+	// not both, so only one of them can be enabled.
+	need(a.certHeader == "" || !(a.enabled(MethodTLS) && a.enabled(MethodSelfSignedTLS)),
+		"%s and %s cannot both be enabled while certificates come from a proxy header", MethodTLS, MethodSelfSignedTLS)
 	return errors.Join(errs...)
 }
 

@@ -20,8 +20,11 @@ func TestNewChecksOptions(t *testing.T) {
 		{name: "no methods", change: func(o *Options) { o.Methods = nil }, wantErr: "no authentication method"},
 		{name: "unknown method", change: func(o *Options) { o.Methods = []string{"client_secret_basic", "magic"} },
 			wantErr: `method "magic" is not supported`},
-		{name: "mutual TLS not yet", change: func(o *Options) { o.Methods = []string{"tls_client_auth"} },
-			wantErr: `method "tls_client_auth" is not supported`},
+		{name: "tls_client_auth without a source of checked certificates", change: func(o *Options) { o.Methods = []string{"tls_client_auth"} },
+			wantErr: "tls_client_auth needs a certificate header or client CAs"},
+		{name: "both mutual-TLS methods behind a proxy", change: func(o *Options) {
+			o.Methods, o.CertificateHeader = []string{"tls_client_auth", "self_signed_tls_client_auth"}, "X-Cert"
+		}, wantErr: "cannot both be enabled while certificates come from a proxy header"},
 		{name: "secrets without a verifier", change: func(o *Options) { o.Verifier = nil },
 			wantErr: "client_secret_basic needs a Verifier"},
 		{name: "none needs nothing", change: func(o *Options) {

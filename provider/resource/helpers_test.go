@@ -185,10 +185,19 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 // accessToken mints an access token of client for ann.
 func (e *env) accessToken(client string, scopes ...string) string {
 	e.t.Helper()
-	tok, _, err := e.minter.AccessToken(context.Background(), tokens.AccessToken{
-		ClientID: client, Subject: "ann", Scopes: scopes,
-		Cnf: map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"},
-	})
+	return e.mint(tokens.AccessToken{ClientID: client, Subject: "ann", Scopes: scopes})
+}
+
+// boundAccessToken mints a token bound to a certificate (RFC 8705 §3).
+func (e *env) boundAccessToken(client string, scopes ...string) string {
+	e.t.Helper()
+	return e.mint(tokens.AccessToken{ClientID: client, Subject: "ann", Scopes: scopes,
+		Cnf: map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}})
+}
+
+func (e *env) mint(in tokens.AccessToken) string {
+	e.t.Helper()
+	tok, _, err := e.minter.AccessToken(context.Background(), in)
 	if err != nil {
 		e.t.Fatal(err)
 	}

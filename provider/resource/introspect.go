@@ -89,7 +89,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, what stri
 		e.WriteJSON(w)
 		return clientauth.Result{}, nil, false
 	}
-	res, e := h.opts.Authenticator.Authenticate(r.Context(), r.Header, form)
+	res, e := h.opts.Authenticator.AuthenticateRequest(r.Context(), r, form)
 	if e != nil {
 		h.log.Info(what+": client not authenticated", "error", e)
 		h.opts.Authenticator.WriteError(w, r.Header, e)

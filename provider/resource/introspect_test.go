@@ -18,7 +18,7 @@ var inactive = map[string]any{"active": false}
 
 func TestIntrospectOwner(t *testing.T) {
 	e := newEnv(t)
-	tok := e.accessToken(rp, "openid", "email")
+	tok := e.boundAccessToken(rp, "openid", "email")
 	ac, err := e.minter.ParseAccessToken(context.Background(), tok)
 	if err != nil {
 		t.Fatal(err)

@@ -2,10 +2,12 @@ package resource
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"slices"
 
+	"github.com/gatehouse-idp/gatehouse/provider/mtls"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -32,6 +34,10 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 	if e == nil && !slices.Contains(ac.Audience, ac.Issuer) {
 		// A token issued for another resource (RFC 8707) is not for us.
 		e = oauth.ErrInvalidToken().WithDescription("The access token is meant for another resource.")
+	}
+	if e == nil && !h.holdsKey(r, ac) {
+		// RFC 8705 §3: a certificate-bound token needs its certificate.
+		e = oauth.ErrInvalidToken().WithDescription("The access token is bound to a client certificate that was not presented.")
 	}
 	if e != nil {
 		h.log.Info("userinfo: token refused", "error", e)
@@ -129,4 +135,18 @@ func writeBearerError(w http.ResponseWriter, e *oauth.Error, scope string) {
 	default:
 		e.WriteJSON(w)
 	}
+}
+
+// holdsKey reports whether a certificate-bound token comes with its
+// certificate; an unbound token always does.
+func (h *Handler) holdsKey(r *http.Request, ac tokens.AccessClaims) bool {
+	want, bound := ac.Cnf[mtls.ConfirmationMember].(string)
+	if !bound {
+		return true
+	}
+	cert, err := h.opts.Authenticator.PresentedCertificate(r)
+	if err != nil || cert == nil {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(mtls.Thumbprint(cert.Leaf)), []byte(want)) == 1
 }

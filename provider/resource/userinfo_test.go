@@ -317,3 +317,15 @@ func TestUserInfoSignedAndEncrypted(t *testing.T) {
 		t.Errorf("claims %v, want %v", claims, want)
 	}
 }
+
+// A certificate-bound token presented without its certificate is refused
+// (RFC 8705 §3).
+func TestUserInfoRefusesBoundTokenWithoutCertificate(t *testing.T) {
+	e := newEnv(t)
+	req := httptest.NewRequest(http.MethodGet, "/userinfo", nil)
+	req.Header.Set("Authorization", "Bearer "+e.boundAccessToken(rp, "openid"))
+	rec := do(e.handler.UserInfo, req)
+	if rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Header().Get("WWW-Authenticate"), "invalid_token") {
+		t.Errorf("status %d, WWW-Authenticate %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+}

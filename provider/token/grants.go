@@ -108,6 +108,7 @@ func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant
 // issueTokens mints the access token and, for OpenID requests, the ID token.
 func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.CodeGrant, code string, aud []string) (response, tokens.AccessClaims, *oauth.Error) {
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
+		Cnf:      confirmationOf(ctx),
 		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Audience: aud, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
 	})
 	if err != nil {
@@ -158,6 +159,7 @@ func (h *Handler) clientCredentials(ctx context.Context, c oauth.Client, form ur
 		scopes = requested
 	}
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
+		Cnf:      confirmationOf(ctx),
 		ClientID: c.ID, Subject: c.ID, Scopes: scopes, Audience: aud, Lifetime: h.AccessTokenLifetime,
 	})
 	if err != nil {

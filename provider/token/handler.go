@@ -117,13 +117,14 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	auth, oerr := h.Auth.Authenticate(ctx, r.Header, form)
+	auth, oerr := h.Auth.AuthenticateRequest(ctx, r, form)
 	if oerr != nil {
 		h.Log.Info("token request: client not authenticated", "error", oerr)
 		h.Auth.WriteError(w, r.Header, oerr)
 		return
 	}
 	c := auth.Client
+	ctx = withConfirmation(ctx, confirmation(auth))
 	name := form.Get("grant_type")
 	g, ok := h.grants[name]
 	switch {

@@ -219,6 +219,7 @@ func (h *Handler) mint(ctx context.Context, c oauth.Client, m minted) (response,
 		return response{}, unavailable(err)
 	}
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
+		Cnf:      confirmationOf(ctx),
 		ClientID: c.ID, Subject: m.Subject, Scopes: m.Scopes, Audience: m.Audience, Lifetime: h.AccessTokenLifetime,
 	})
 	if err != nil {
