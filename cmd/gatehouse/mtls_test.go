@@ -238,3 +238,83 @@ func TestSelfSignedTLSClientAuthThroughNginx(t *testing.T) {
 		t.Errorf("a certificate with another key: %d %v", status, body)
 	}
 }
+
+// TestNativeTLSBothMethods: with Gatehouse terminating TLS itself
+// (tls.clientAuth: request), both mutual-TLS methods work at once — the
+// chain is checked against tls.clientCA for tls_client_auth clients, only
+// the key for self-signed ones.
+func TestNativeTLSBothMethods(t *testing.T) {
+	dir := t.TempDir()
+	ca := newPeer(t, nil, pkix.Name{CommonName: "Test CA"}, true)
+	serverPeer := newPeer(t, &ca, pkix.Name{CommonName: "127.0.0.1"}, false)
+	keyDER, _ := x509.MarshalPKCS8PrivateKey(serverPeer.key)
+	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{"../../conf/dev-directory.ldif"}})
+	sum := sha256.Sum256([]byte(signInMasterToken))
+	s := startServe(t, fmt.Sprintf(`issuer: http://127.0.0.1:8080
+listen: 127.0.0.1:0
+tls: {cert: %s, key: %s, clientCA: %s, clientAuth: request}
+keys: {file: %s/jwks.json}
+ldap:
+  urls: [%s]
+  bindDN: %s
+  bindPasswordFile: %s
+op:
+  token: {authMethods: [client_secret_basic, tls_client_auth, self_signed_tls_client_auth]}
+  reg: {masterTokenSHA256: %s}
+  secrets: {argon2id: {memoryKiB: 1024, iterations: 1, parallelism: 1}}
+`, writePEMFile(t, dir, "server.pem", "CERTIFICATE", serverPeer.cert.Raw), writePEMFile(t, dir, "server.key", "PRIVATE KEY", keyDER),
+		writePEMFile(t, dir, "ca.pem", "CERTIFICATE", ca.cert.Raw), dir, slapd.URL, slapd.AdminDN,
+		writeFile(t, dir, "ldap-password", slapd.AdminPassword), hex.EncodeToString(sum[:])))
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.cert)
+	m := &mtlsSetup{s: s, proxy: &nginxtest.Proxy{URL: strings.Replace(s.base, "http://", "https://", 1)}, ca: ca, roots: roots}
+	// Registration over the TLS port.
+	m.s = &server{base: m.proxy.URL}
+	httpsDefault(t, roots)
+
+	pki := m.register(t, `"token_endpoint_auth_method":"tls_client_auth","tls_client_auth_san_dns":"svc.example.org"`)
+	self := newPeer(t, nil, pkix.Name{CommonName: "self"}, false)
+	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &self.key.PublicKey, KeyID: "k1"}}})
+	selfSigned := m.register(t, `"token_endpoint_auth_method":"self_signed_tls_client_auth","jwks":`+string(jwks))
+
+	issued := newPeerWithDNS(t, &ca, "svc.example.org")
+	if status, body := m.token(t, pki, &issued); status != http.StatusOK {
+		t.Errorf("tls_client_auth over native TLS: %d %v", status, body)
+	}
+	otherCA := newPeer(t, nil, pkix.Name{CommonName: "Other CA"}, true)
+	forged := newPeerWithDNS(t, &otherCA, "svc.example.org")
+	if status, _ := m.token(t, pki, &forged); status != http.StatusUnauthorized {
+		t.Errorf("a certificate from another CA: %d, want 401", status)
+	}
+	if status, body := m.token(t, selfSigned, &self); status != http.StatusOK {
+		t.Errorf("self_signed_tls_client_auth over native TLS: %d %v", status, body)
+	}
+}
+
+func newPeerWithDNS(t *testing.T, issuer *tlsPeer, dns string) tlsPeer {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: dns},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		DNSNames: []string{dns},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer.cert, &key.PublicKey, issuer.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return tlsPeer{key: key, cert: cert}
+}
+
+// httpsDefault makes http.DefaultClient trust roots for this test.
+func httpsDefault(t *testing.T, roots *x509.CertPool) {
+	t.Helper()
+	old := http.DefaultClient.Transport
+	http.DefaultClient.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}
+	t.Cleanup(func() { http.DefaultClient.Transport = old })
+}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
-	"os"
 
 	"github.com/gatehouse-idp/gatehouse/conf"
 )
@@ -29,18 +27,11 @@ func serverTLS(c conf.TLS) (*tls.Config, error) {
 	case "require":
 		cfg.ClientAuth = tls.RequireAnyClientCert
 	}
-	if c.ClientCA != "" {
-		pem, err := os.ReadFile(c.ClientCA)
-		if err != nil {
-			return nil, fmt.Errorf("tls.clientCA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls.clientCA: %s holds no PEM certificate", c.ClientCA)
-		}
-		// Advertised to clients as acceptable issuers; verification happens later.
-		cfg.ClientCAs = pool
-	}
+	// tls.clientCA is not advertised in the handshake: clients such as Go's
+	// then send only certificates issued by a listed CA, which would keep
+	// self-signed certificates (self_signed_tls_client_auth) from arriving.
+	// The chain is verified against it after the handshake, for the
+	// clients that use tls_client_auth.
 	return cfg, nil
 }
 
