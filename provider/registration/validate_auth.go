@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/gatehouse-idp/gatehouse/provider/mtls"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -113,9 +114,12 @@ func (v *validator) tlsClientAuth() *oauth.Error {
 	return invalidMetadata(given[1], "tls_client_auth takes exactly one subject member, and %s is given as well", given[0])
 }
 
+// dnProblem parses the subject as the token endpoint will, so that a
+// subject that could never match is refused now (RFC 4514 syntax; types
+// beyond the common names written as numeric OIDs).
 func dnProblem(s string) string {
-	if !strings.Contains(s, "=") {
-		return "is not a distinguished name"
+	if err := mtls.ValidateSubjectDN(s); err != nil {
+		return "is not a distinguished name (RFC 4514)"
 	}
 	return ""
 }

@@ -218,6 +218,10 @@ func TestValidateRules(t *testing.T) {
 			code: "invalid_client_metadata", member: "tls_client_auth_san_email"},
 		{name: "bad subject DN", edit: func(m *oauth.Metadata) { m.TLSClientAuthSubjectDN = "rp" },
 			code: "invalid_client_metadata", member: "tls_client_auth_subject_dn"},
+		{name: "subject DN with an unknown type name", edit: func(m *oauth.Metadata) { m.TLSClientAuthSubjectDN = "CN=a,Bogus=b" },
+			code: "invalid_client_metadata", member: "tls_client_auth_subject_dn"},
+		{name: "subject DN with a dangling escape", edit: func(m *oauth.Metadata) { m.TLSClientAuthSubjectDN = `CN=a\` },
+			code: "invalid_client_metadata", member: "tls_client_auth_subject_dn"},
 
 		// algorithms
 		{name: "unsupported ID token alg", edit: func(m *oauth.Metadata) { m.IDTokenSignedResponseAlg = "none" },
