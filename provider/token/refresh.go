@@ -48,11 +48,13 @@ func (h *Handler) offersRefresh(c oauth.Client, scopes []string) bool {
 // become unknown, not reused).
 func (h *Handler) startRefresh(ctx context.Context, c oauth.Client, g session.CodeGrant) (string, error) {
 	t := newRefreshToken(g.Subject, c.ID)
+	binding := publicBinding(ctx, c)
 	start := func(a oauth.Authorization) (oauth.Authorization, error) {
 		a.RefreshTokenHash = t.Hash()
 		a.RefreshTokenIssuedAt = h.Now().UTC().Truncate(time.Second)
 		a.RefreshTokenLifetime = h.RefreshTokenLifetime
 		a.RotatedRefreshHashes = nil
+		a.Data = withRefreshBinding(a.Data, binding)
 		return a, nil
 	}
 	var err error
@@ -83,6 +85,9 @@ const (
 	verdictReused
 	verdictExpired
 	verdictScope
+	// verdictUnbound: a current token bound to a certificate, presented
+	// without it (RFC 8705 §4).
+	verdictUnbound
 )
 
 // errNoWrite stops an Update that has nothing to write.
@@ -118,6 +123,9 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 	for range casAttempts {
 		a, err = h.Authorizations.Update(ctx, presented.Subject, c.ID, func(a oauth.Authorization) (oauth.Authorization, error) {
 			found = h.judge(a, presented.Hash(), requested)
+			if found == verdictCurrent && !holdsRefreshBinding(ctx, a) {
+				found = verdictUnbound
+			}
 			switch found {
 			case verdictCurrent:
 				return rotate(a, next.Hash()), nil
@@ -133,6 +141,8 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return response{}, refused
+	case errors.Is(err, errNoWrite) && found == verdictUnbound:
+		return response{}, oauth.ErrInvalidGrant().WithDescription("refresh_token: bound to a client certificate that was not presented")
 	case errors.Is(err, errNoWrite) && found == verdictScope:
 		return response{}, oauth.ErrInvalidScope().WithDescription("scope: wider than what was granted")
 	case errors.Is(err, errNoWrite):
