@@ -100,6 +100,11 @@ func checkCertHeader(c *Config, r *report) {
 	if h != "" && !isToken(h) {
 		r.add("op.tls.clientX509CertHeader", "is not a valid HTTP header name (allowed: letters, digits and !#$%%&'*+-.^_`|~)")
 	}
+	if base := c.OP.TLS.MTLSBaseURL; base != "" {
+		if u, err := url.Parse(base); err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			r.add("op.tls.mtlsBaseURL", "must be an https URL without query or fragment")
+		}
+	}
 }
 
 // isToken reports whether s is an RFC 9110 §5.6.2 token.

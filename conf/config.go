@@ -153,6 +153,11 @@ type Token struct {
 // OPTLS configures where client certificates come from when a proxy terminates TLS.
 type OPTLS struct {
 	ClientX509CertHeader string `yaml:"clientX509CertHeader"`
+	// MTLSBaseURL, when set, is the base URL of a separate host that
+	// asks for client certificates (RFC 8705 §5): discovery then lists the
+	// token, introspection, revocation and UserInfo endpoints there as
+	// mtls_endpoint_aliases.
+	MTLSBaseURL string `yaml:"mtlsBaseURL"`
 }
 
 // Reg configures client registration.

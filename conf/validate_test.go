@@ -371,6 +371,10 @@ func TestValidateTokenEndpoint(t *testing.T) {
 		{name: "method twice", change: methods("none", "none"), want: []string{
 			`op.token.authMethods[1]: "none" is listed twice`,
 		}},
+		{name: "mTLS alias host", change: func(c *Config) { c.OP.TLS.MTLSBaseURL = "https://mtls.idp.example.com" }},
+		{name: "mTLS alias host over http", change: func(c *Config) { c.OP.TLS.MTLSBaseURL = "http://mtls.idp.example.com" }, want: []string{
+			"op.tls.mtlsBaseURL: must be an https URL without query or fragment",
+		}},
 		{name: "zero token lifetimes", change: func(c *Config) { c.OP.Token.AccessTokenLifetime, c.OP.Token.RefreshTokenLifetime = 0, -time.Hour }, want: []string{
 			"op.token.accessTokenLifetime: must be positive, not 0s",
 			"op.token.refreshTokenLifetime: must be positive, not -1h0m0s",

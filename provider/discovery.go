@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -54,11 +55,12 @@ type metadata struct {
 	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
 	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
 	// RFC 8705 §3.3.
-	TLSClientCertificateBoundAccessTokens bool     `json:"tls_client_certificate_bound_access_tokens,omitempty"`
-	ScopesSupported                       []string `json:"scopes_supported,omitempty"`
-	CodeChallengeMethodsSupported         []string `json:"code_challenge_methods_supported,omitempty"`
-	PromptValuesSupported                 []string `json:"prompt_values_supported,omitempty"`
-	UILocalesSupported                    []string `json:"ui_locales_supported,omitempty"`
+	TLSClientCertificateBoundAccessTokens bool              `json:"tls_client_certificate_bound_access_tokens,omitempty"`
+	MTLSEndpointAliases                   map[string]string `json:"mtls_endpoint_aliases,omitempty"`
+	ScopesSupported                       []string          `json:"scopes_supported,omitempty"`
+	CodeChallengeMethodsSupported         []string          `json:"code_challenge_methods_supported,omitempty"`
+	PromptValuesSupported                 []string          `json:"prompt_values_supported,omitempty"`
+	UILocalesSupported                    []string          `json:"ui_locales_supported,omitempty"`
 	// OpenID Connect Discovery §3 defaults request_uri_parameter_supported
 	// to true and the others to false; all are written out.
 	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
@@ -116,6 +118,12 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.UserinfoEncryptionEncValuesSupported = tokens.EncryptionEncs()
 		doc.TokenEndpointAuthMethodsSupported = s.tokenAuth.Methods()
 		doc.TLSClientCertificateBoundAccessTokens = true
+		if base := strings.TrimSuffix(s.mtlsBase, "/"); base != "" {
+			doc.MTLSEndpointAliases = map[string]string{
+				"token_endpoint": base + "/token", "userinfo_endpoint": base + "/userinfo",
+				"introspection_endpoint": base + "/token/introspect", "revocation_endpoint": base + "/token/revoke",
+			}
+		}
 		doc.TokenEndpointAuthSigningAlgValuesSupported = union(
 			s.tokenAuth.SigningAlgs("client_secret_jwt"), s.tokenAuth.SigningAlgs("private_key_jwt"))
 		doc.ClaimsSupported = union([]string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"},

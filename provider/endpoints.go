@@ -30,6 +30,8 @@ type Token struct {
 	// tls_client_auth certificates over Gatehouse's own TLS (tls.clientCA).
 	CertificateHeader string
 	ClientCAs         *x509.CertPool
+	// MTLSBaseURL is a separate host for mutual TLS (op.tls.mtlsBaseURL).
+	MTLSBaseURL string
 }
 
 // Demo configures the demo relying party.

@@ -82,6 +82,7 @@ type Server struct {
 	resource *resource.Handler
 	demo     *demo.Handler
 	claims   []string // from the directory, for discovery
+	mtlsBase string   // op.tls.mtlsBaseURL, for discovery
 
 	discovery []byte
 	jwks      []byte
@@ -131,7 +132,7 @@ func New(o Options) (*Server, error) {
 		}
 	}
 	if o.Token != nil {
-		s.claims = o.Token.Claims
+		s.claims, s.mtlsBase = o.Token.Claims, o.Token.MTLSBaseURL
 		if err := s.newTokenEndpoint(o); err != nil {
 			return nil, err
 		}

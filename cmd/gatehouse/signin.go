@@ -85,6 +85,7 @@ func newToken(cfg *conf.Config) (*provider.Token, error) {
 		GroupsClaim:          cfg.LDAP.Users.Groups.Claim,
 		Claims:               claims,
 		CertificateHeader:    cfg.OP.TLS.ClientX509CertHeader,
+		MTLSBaseURL:          cfg.OP.TLS.MTLSBaseURL,
 		ClientCAs:            clientCAs,
 	}, nil
 }
