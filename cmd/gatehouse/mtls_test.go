@@ -78,10 +78,12 @@ func writePEMFile(t *testing.T, dir, name, kind string, der []byte) string {
 // mtlsSetup is a Gatehouse behind nginx, which terminates TLS and passes
 // client certificates in a header.
 type mtlsSetup struct {
-	s     *server
-	proxy *nginxtest.Proxy
-	ca    tlsPeer
-	roots *x509.CertPool
+	s *server
+	// tlsURL is where clients present certificates: nginx, or Gatehouse's
+	// own TLS listener.
+	tlsURL string
+	ca     tlsPeer
+	roots  *x509.CertPool
 }
 
 // startBehindNginx runs gatehouse serve with method enabled and nginx in
@@ -122,7 +124,7 @@ op:
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.cert)
-	return &mtlsSetup{s: s, proxy: nginxtest.Start(t, opts), ca: ca, roots: roots}
+	return &mtlsSetup{s: s, tlsURL: nginxtest.Start(t, opts).URL, ca: ca, roots: roots}
 }
 
 // register registers a client_credentials client with extra metadata.
@@ -153,7 +155,7 @@ func (m *mtlsSetup) token(t *testing.T, clientID string, peer *tlsPeer) (int, ma
 	}
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}}
-	resp, err := c.Post(m.proxy.URL+"/token", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	resp, err := c.Post(m.tlsURL+"/token", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,9 +269,9 @@ op:
 		writeFile(t, dir, "ldap-password", slapd.AdminPassword), hex.EncodeToString(sum[:])))
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.cert)
-	m := &mtlsSetup{s: s, proxy: &nginxtest.Proxy{URL: strings.Replace(s.base, "http://", "https://", 1)}, ca: ca, roots: roots}
-	// Registration over the TLS port.
-	m.s = &server{base: m.proxy.URL}
+	tlsURL := strings.Replace(s.base, "http://", "https://", 1)
+	// Everything, registration included, goes over the TLS port.
+	m := &mtlsSetup{s: &server{base: tlsURL}, tlsURL: tlsURL, ca: ca, roots: roots}
 	httpsDefault(t, roots)
 
 	pki := m.register(t, `"token_endpoint_auth_method":"tls_client_auth","tls_client_auth_san_dns":"svc.example.org"`)

@@ -377,7 +377,7 @@ func verifyIDToken(t *testing.T, s *server, raw string) map[string]any {
 	if err := json.Unmarshal([]byte(body), &set); err != nil {
 		t.Fatal(err)
 	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatalf("ID token %q: %v", raw, err)
 	}

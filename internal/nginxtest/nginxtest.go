@@ -42,7 +42,8 @@ type Proxy struct {
 	// URL is https://127.0.0.1:PORT.
 	URL    string
 	cmd    *exec.Cmd
-	exited chan error
+	exited chan struct{} // closed when nginx has exited
+	err    error         // cmd.Wait's result; read after exited
 	log    string
 }
 
@@ -122,19 +123,19 @@ func start(bin, dir string, o Options) (*Proxy, error) {
 	if err := os.WriteFile(confPath, conf.Bytes(), 0o600); err != nil {
 		return nil, err
 	}
-	p := &Proxy{URL: "https://127.0.0.1:" + strconv.Itoa(port), exited: make(chan error, 1), log: filepath.Join(dir, "error.log")}
+	p := &Proxy{URL: "https://127.0.0.1:" + strconv.Itoa(port), exited: make(chan struct{}), log: filepath.Join(dir, "error.log")}
 	p.cmd = exec.Command(bin, "-c", confPath, "-p", dir, "-e", p.log)
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := p.cmd.Start(); err != nil {
 		return nil, err
 	}
-	go func() { p.exited <- p.cmd.Wait() }()
+	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-p.exited:
+		case <-p.exited:
 			out, _ := os.ReadFile(p.log)
-			return nil, fmt.Errorf("nginx exited: %v\n%s", err, out)
+			return nil, fmt.Errorf("nginx exited: %v\n%s", p.err, out)
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 200*time.Millisecond); err == nil {

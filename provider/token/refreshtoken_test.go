@@ -24,7 +24,8 @@ func TestRefreshTokenRoundTrip(t *testing.T) {
 			t.Errorf("Hash() = %q", tok.Hash())
 		}
 	}
-	if newRefreshToken("s", "c").Secret == newRefreshToken("s", "c").Secret {
+	first, second := newRefreshToken("s", "c"), newRefreshToken("s", "c")
+	if first.Secret == second.Secret {
 		t.Error("two tokens with one secret")
 	}
 }
