@@ -61,12 +61,24 @@ func TestUserInfoIntrospectionRevocation(t *testing.T) {
 		t.Errorf("userinfo with a revoked token: %d", st)
 	}
 
+	// The current refresh token is active at introspection; the rotated
+	// one is not.
+	current := other["refresh_token"].(string)
+	if got := introspect(current); got["active"] != true || got["token_type"] != "refresh_token" || got["client_id"] != "demo-rp" {
+		t.Errorf("introspect refresh token: %v", got)
+	}
+	if got := introspect(refresh); got["active"] != false {
+		t.Errorf("introspect rotated refresh token: %v", got)
+	}
 	if st, _, _ := postForm(t, s, "/token/revoke", "demo-rp", "demo-rp-secret", url.Values{"token": {refresh}, "token_type_hint": {"refresh_token"}}); st != http.StatusOK {
 		t.Errorf("revoke refresh token: %d", st)
 	}
-	st, body, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
+	st, body, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {current}})
 	if st != http.StatusBadRequest || body["error"] != "invalid_grant" {
 		t.Errorf("refresh after revocation: %d %v", st, body)
+	}
+	if got := introspect(current); got["active"] != false {
+		t.Errorf("introspect revoked refresh token: %v", got)
 	}
 }
 

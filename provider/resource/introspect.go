@@ -47,7 +47,12 @@ func (h *Handler) Introspect(w http.ResponseWriter, r *http.Request) {
 		e.WriteJSON(w)
 		return
 	case e != nil:
-		writeJSON(w, introspection{})
+		out, oerr := h.introspectRefresh(r, c.Client.ID, form.Get("token"))
+		if oerr != nil {
+			oerr.WriteJSON(w)
+			return
+		}
+		writeJSON(w, out)
 		return
 	case ac.ClientID != c.Client.ID && !h.opts.IntrospectAnyClient:
 		h.log.Info("introspection: token of another client", "client_id", c.Client.ID, "token_client_id", ac.ClientID)
@@ -55,6 +60,28 @@ func (h *Handler) Introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, activeIntrospection(ac))
+}
+
+// introspectRefresh answers for a token that is no access token: one of
+// the client's own refresh tokens, when the refresh grant can tell, else
+// inactive.
+func (h *Handler) introspectRefresh(r *http.Request, clientID, token string) (introspection, *oauth.Error) {
+	ri, ok := h.opts.Refresh.(RefreshIntrospector)
+	if !ok {
+		return introspection{}, nil
+	}
+	info, active, err := ri.IntrospectRefresh(r.Context(), clientID, token)
+	if err != nil {
+		h.log.Warn("introspection: refresh token lookup", "err", err)
+		return introspection{}, unavailable(err)
+	}
+	if !active {
+		return introspection{}, nil
+	}
+	return introspection{
+		Active: true, Scope: strings.Join(info.Scopes, " "), ClientID: info.ClientID, Subject: info.Subject,
+		IssuedAt: info.IssuedAt.Unix(), ExpiresAt: info.ExpiresAt.Unix(), TokenType: "refresh_token",
+	}, nil
 }
 
 func activeIntrospection(ac tokens.AccessClaims) introspection {

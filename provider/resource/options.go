@@ -25,6 +25,19 @@ type RefreshRevoker interface {
 	RevokeRefresh(ctx context.Context, clientID, token string) (found bool, err error)
 }
 
+// RefreshIntrospector describes refresh tokens for introspection; the
+// Refresh option may implement it too.
+type RefreshIntrospector interface {
+	IntrospectRefresh(ctx context.Context, clientID, token string) (RefreshInfo, bool, error)
+}
+
+// RefreshInfo is what introspection tells of an active refresh token.
+type RefreshInfo struct {
+	Subject, ClientID   string
+	Scopes              []string
+	IssuedAt, ExpiresAt time.Time
+}
+
 // Options are the handlers' dependencies, fixed at start.
 type Options struct {
 	Minter        *tokens.Minter

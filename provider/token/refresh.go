@@ -166,6 +166,17 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 	return resp, nil
 }
 
+// refreshExpiry is when the authorization's refresh token family ends. Its
+// life counts from its first token, not the last rotation, so that a
+// stolen family cannot be kept alive forever.
+func (h *Handler) refreshExpiry(a oauth.Authorization) time.Time {
+	lifetime := a.RefreshTokenLifetime
+	if lifetime <= 0 {
+		lifetime = h.RefreshTokenLifetime
+	}
+	return a.RefreshTokenIssuedAt.Add(lifetime)
+}
+
 // judge places a presented token's hash against the authorization.
 func (h *Handler) judge(a oauth.Authorization, hash string, requested []string) verdict {
 	switch {
@@ -174,13 +185,7 @@ func (h *Handler) judge(a oauth.Authorization, hash string, requested []string) 
 	case a.RefreshTokenHash == "" || !sameHash(a.RefreshTokenHash, hash):
 		return verdictUnknown
 	}
-	lifetime := a.RefreshTokenLifetime
-	if lifetime <= 0 {
-		lifetime = h.RefreshTokenLifetime
-	}
-	// The family's life counts from its first token, not the last
-	// rotation, so that a stolen family cannot be kept alive forever.
-	if !h.Now().Before(a.RefreshTokenIssuedAt.Add(lifetime)) {
+	if !h.Now().Before(h.refreshExpiry(a)) {
 		return verdictExpired
 	}
 	// RFC 6749 §6: the scope may narrow, never widen, what was granted.

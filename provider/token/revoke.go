@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/resource"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
 )
 
@@ -64,4 +65,29 @@ func (h *Handler) endRefreshFamily(ctx context.Context, subject, clientID string
 		return nil
 	}
 	return err
+}
+
+// IntrospectRefresh describes a refresh token of clientID for RFC 7662:
+// active while it is its authorization's current token and its family has
+// not expired. Rotated, revoked and foreign tokens are simply not active.
+func (h *Handler) IntrospectRefresh(ctx context.Context, clientID, token string) (resource.RefreshInfo, bool, error) {
+	t, err := parseRefreshToken(token)
+	if err != nil || h.Authorizations == nil || t.ClientID != clientID {
+		return resource.RefreshInfo{}, false, nil
+	}
+	a, err := h.Authorizations.Get(ctx, t.Subject, clientID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return resource.RefreshInfo{}, false, nil
+	case err != nil:
+		return resource.RefreshInfo{}, false, err
+	}
+	exp := h.refreshExpiry(a)
+	if a.RefreshTokenHash == "" || !sameHash(a.RefreshTokenHash, t.Hash()) || !h.Now().Before(exp) {
+		return resource.RefreshInfo{}, false, nil
+	}
+	return resource.RefreshInfo{
+		Subject: t.Subject, ClientID: clientID, Scopes: a.Scopes,
+		IssuedAt: a.RefreshTokenIssuedAt, ExpiresAt: exp,
+	}, true, nil
 }
