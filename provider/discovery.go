@@ -117,7 +117,7 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.UserinfoEncryptionAlgValuesSupported = tokens.EncryptionAlgs()
 		doc.UserinfoEncryptionEncValuesSupported = tokens.EncryptionEncs()
 		doc.TokenEndpointAuthMethodsSupported = s.tokenAuth.Methods()
-		doc.TLSClientCertificateBoundAccessTokens = true
+		doc.TLSClientCertificateBoundAccessTokens = s.certificates
 		if base := strings.TrimSuffix(s.mtlsBase, "/"); base != "" {
 			doc.MTLSEndpointAliases = map[string]string{
 				"token_endpoint": base + "/token", "userinfo_endpoint": base + "/userinfo",

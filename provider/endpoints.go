@@ -32,6 +32,10 @@ type Token struct {
 	ClientCAs         *x509.CertPool
 	// MTLSBaseURL is a separate host for mutual TLS (op.tls.mtlsBaseURL).
 	MTLSBaseURL string
+	// Certificates tells whether client certificates can reach Gatehouse at
+	// all (a proxy header, or native TLS asking for them): only then can
+	// tokens be bound to them.
+	Certificates bool
 }
 
 // Demo configures the demo relying party.

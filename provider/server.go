@@ -83,6 +83,8 @@ type Server struct {
 	demo     *demo.Handler
 	claims   []string // from the directory, for discovery
 	mtlsBase string   // op.tls.mtlsBaseURL, for discovery
+	// certificates: client certificates can arrive, so tokens can be bound.
+	certificates bool
 
 	discovery []byte
 	jwks      []byte
@@ -132,7 +134,7 @@ func New(o Options) (*Server, error) {
 		}
 	}
 	if o.Token != nil {
-		s.claims, s.mtlsBase = o.Token.Claims, o.Token.MTLSBaseURL
+		s.claims, s.mtlsBase, s.certificates = o.Token.Claims, o.Token.MTLSBaseURL, o.Token.Certificates
 		if err := s.newTokenEndpoint(o); err != nil {
 			return nil, err
 		}

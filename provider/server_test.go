@@ -62,7 +62,7 @@ func newTestServer(t *testing.T, issuer string, dir Pinger) http.Handler {
 		Token: &Token{
 			AuthMethods: []string{"client_secret_basic", "private_key_jwt", "none"},
 			GroupsClaim: "groups", Claims: []string{"email", "groups", "name"},
-			MTLSBaseURL: "https://mtls.idp.example.com",
+			MTLSBaseURL: "https://mtls.idp.example.com", Certificates: true,
 		},
 	})
 	if err != nil {

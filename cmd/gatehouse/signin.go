@@ -86,6 +86,7 @@ func newToken(cfg *conf.Config) (*provider.Token, error) {
 		Claims:               claims,
 		CertificateHeader:    cfg.OP.TLS.ClientX509CertHeader,
 		MTLSBaseURL:          cfg.OP.TLS.MTLSBaseURL,
+		Certificates:         cfg.OP.TLS.ClientX509CertHeader != "" || (cfg.TLS.Cert != "" && cfg.TLS.ClientAuth != "none"),
 		ClientCAs:            clientCAs,
 	}, nil
 }
