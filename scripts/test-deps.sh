@@ -14,6 +14,7 @@ REQUIRED=(
 	"ldap-utils ldapsearch"
 	"chromium chromium"
 	"nginx nginx"
+	"redis-server redis-server"
 )
 
 # installed PACKAGE COMMAND

@@ -259,19 +259,20 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
-func TestServeRefusesWhatThisVersionLacks(t *testing.T) {
+func TestServeStopsWithoutItsSessionStore(t *testing.T) {
 	base := embeddedConfig(t)
 	tests := []struct {
 		name, extra, want string
+		code              int
 	}{
-		{name: "redis sessions", extra: "sessions: {store: redis, redis: {addrs: [\"127.0.0.1:1\"]}}\n", want: "sessions.store: only memory"},
+		{name: "redis not answering", extra: "sessions: {store: redis, redis: {addrs: [\"127.0.0.1:1\"]}}\n", want: "sessions.redis:", code: exitFailure},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, t.TempDir(), "gatehouse.yaml", base+tc.extra)
 			r := runCmd(t, "serve", "--config", path)
-			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
-				t.Errorf("code %d, stderr %q; want 2 and %q", r.code, r.stderr, tc.want)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("code %d, stderr %q; want %d and %q", r.code, r.stderr, tc.code, tc.want)
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -24,8 +23,9 @@ var (
 // newSignIn builds the browser flow's parts: people and consent in the
 // directory, sessions in the configured store.
 func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func(), error) {
-	if cfg.Sessions.Store != "memory" {
-		return nil, nil, asUsage(errors.New("sessions.store: only memory is available in this version"))
+	kv, closeKV, err := sessionStore(cfg.Sessions)
+	if err != nil {
+		return nil, nil, err
 	}
 	u := cfg.LDAP.Users
 	users, err := ldapstore.NewUsers(pool, ldapstore.UsersConfig{
@@ -36,17 +36,19 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 		},
 	})
 	if err != nil {
+		closeKV()
 		return nil, nil, asUsage(fmt.Errorf("ldap.users: %w", err))
 	}
 	authz, err := ldapstore.NewAuthorizations(pool, cfg.LDAP.Authorizations.BaseDN)
 	if err != nil {
 		users.Close()
+		closeKV()
 		return nil, nil, asUsage(fmt.Errorf("ldap.authorizations.baseDN: %w", err))
 	}
 	return &provider.SignIn{
 		Users:            users,
 		Authorizations:   authz,
-		KV:               session.NewMemory(session.MemoryOptions{}),
+		KV:               kv,
 		SessionLifetime:  cfg.Sessions.Lifetime,
 		SessionIdle:      cfg.Sessions.IdleTimeout,
 		CodeLifetime:     cfg.OP.Authz.CodeLifetime,
@@ -56,7 +58,21 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 		ResponseJWEAlgs:  cfg.OP.Authz.ResponseJWEAlgs,
 		ResponseJWEEncs:  cfg.OP.Authz.ResponseJWEEncs,
 		ResponseLifetime: cfg.OP.Authz.ResponseLifetime,
-	}, users.Close, nil
+	}, func() { users.Close(); closeKV() }, nil
+}
+
+// sessionStore opens the store of sessions, pending sign-ins, codes and
+// used assertion ids: in memory, or in Redis shared by every instance.
+func sessionStore(c conf.Sessions) (session.KV, func(), error) {
+	if c.Store != "redis" {
+		return session.NewMemory(session.MemoryOptions{}), func() {}, nil
+	}
+	r, err := session.DialRedis(c.Redis.Addrs, c.Redis.Password, c.Redis.DB)
+	if err != nil {
+		// Redis not answering is an outage, not a configuration error.
+		return nil, nil, fmt.Errorf("sessions.redis: %w", err)
+	}
+	return r, func() { _ = r.Close() }, nil
 }
 
 // newToken configures the token endpoint, with where client certificates

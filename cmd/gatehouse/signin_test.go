@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-idp/gatehouse/internal/redistest"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -394,4 +395,45 @@ func verifyIDToken(t *testing.T, s *server, raw string) map[string]any {
 		t.Fatal(err)
 	}
 	return claims
+}
+
+// TestSignInWithRedisSessions: with sessions.store: redis the whole sign-in
+// runs against a real Redis — the session outlives the request that made
+// it, and a second authorization needs no login.
+func TestSignInWithRedisSessions(t *testing.T) {
+	rds := redistest.New(t, redistest.Options{Password: "redis-secret"})
+	t.Setenv("GATEHOUSE_TEST_REDIS_PASSWORD", "redis-secret")
+	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{"../../conf/dev-directory.ldif"}})
+	pwFile := writeFile(t, t.TempDir(), "ldap-password", slapd.AdminPassword)
+	sum := sha256.Sum256([]byte(signInMasterToken))
+	s := startServe(t, fmt.Sprintf(`issuer: http://127.0.0.1:8080
+listen: 127.0.0.1:0
+keys: {file: %s/jwks.json}
+ldap:
+  urls: [%s]
+  bindDN: %s
+  bindPasswordFile: %s
+sessions: {store: redis, redis: {addrs: [%q], passwordEnv: GATEHOUSE_TEST_REDIS_PASSWORD}}
+op:
+  reg: {masterTokenSHA256: %s}
+  secrets: {argon2id: {memoryKiB: 1024, iterations: 1, parallelism: 1}}
+`, t.TempDir(), slapd.URL, slapd.AdminDN, pwFile, rds.Addr, hex.EncodeToString(sum[:])))
+	const redirectURI = "http://127.0.0.1:9/redis"
+	clientID := registerClient(t, s, redirectURI)
+	b := newBrowser(t, s)
+
+	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
+	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f.Set("username", "alice")
+	f.Set("password", "alice-password")
+	p = b.do(http.MethodPost, "/login", f)
+	cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+	cf.Set("decision", "allow")
+	if got := callbackParams(t, b.do(http.MethodPost, "/consent", cf), redirectURI); got.Get("code") == "" {
+		t.Fatalf("first sign-in: %v", got)
+	}
+	again := callbackParams(t, b.do(http.MethodGet, authorizeURL(clientID, redirectURI, url.Values{"prompt": {"none"}}), nil), redirectURI)
+	if again.Get("code") == "" {
+		t.Errorf("prompt=none with a session kept in Redis: %v", again)
+	}
 }

@@ -1,0 +1,207 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
+)
+
+// DefaultRedisPrefix is the key prefix DialRedis uses, so that Gatehouse's
+// entries are told apart from other data in a shared Redis.
+const DefaultRedisPrefix = "gatehouse:"
+
+// Timeouts of the clients DialRedis makes. Every entry is a few hundred
+// bytes read or written by key, so a server that takes longer than this
+// is in trouble, and the request is better answered with
+// temporarily_unavailable than left hanging.
+const (
+	redisDialTimeout  = 2 * time.Second
+	redisIOTimeout    = time.Second
+	redisPoolTimeout  = 2 * time.Second
+	redisPingDeadline = 5 * time.Second
+)
+
+// Redis is a KV in Redis (6.2 or later), shared by every instance of the
+// provider that uses the same server and prefix.
+//
+// Each entry is one string key, the prefix followed by the KV key, written
+// with SET ... PX so that Redis expires it; Take is GETDEL, so that of
+// several instances taking the same code exactly one gets it. Redis
+// measures expiry in milliseconds: a time to live under one is rounded up
+// to one.
+//
+// Redis also implements clientauth.Adder (SET ... NX PX), which makes the
+// replay check of client assertions atomic across instances.
+//
+// Unlike Memory, Redis puts no bound on the number or size of entries: the
+// server's maxmemory is what bounds them. Use a maxmemory-policy of
+// volatile-ttl, volatile-lru or noeviction; with noeviction a full server
+// refuses writes, which Put reports as storage.ErrUnavailable.
+//
+// Errors: a missing or expired entry is storage.ErrNotFound; a key holding
+// something other than a string is storage.ErrMalformed; a cancelled or
+// expired context is the context's error; anything else — the server
+// cannot be reached, times out, is loading, refuses the write — is
+// storage.ErrUnavailable.
+type Redis struct {
+	client redis.UniversalClient
+	prefix string
+}
+
+var _ KV = (*Redis)(nil)
+
+// NewRedis returns a KV that stores its entries in client, under keys that
+// begin with prefix. The caller keeps ownership of client; Close closes it.
+func NewRedis(client redis.UniversalClient, prefix string) *Redis {
+	return &Redis{client: client, prefix: prefix}
+}
+
+// DialRedis connects to Redis and checks that the server answers, with
+// DefaultRedisPrefix as the key prefix.
+//
+// One address is a single server, using database db. Several addresses are
+// the seed nodes of a Redis Cluster (redis.NewUniversalClient decides so
+// when no master name is set); a cluster has only database 0, so db must
+// be 0 then. Sentinel-managed servers need a master name, which DialRedis
+// does not take: build a redis.NewFailoverClient and pass it to NewRedis.
+// An empty password sends none.
+//
+// The client times out dialling after 2 s, reading or writing after 1 s,
+// and waiting for a free connection after 2 s. If the server does not
+// answer a PING within 5 s, DialRedis fails with storage.ErrUnavailable
+// and closes the client.
+func DialRedis(addrs []string, password string, db int) (*Redis, error) {
+	if len(addrs) == 0 {
+		return nil, errors.New("session: no Redis address")
+	}
+	for _, a := range addrs {
+		if strings.TrimSpace(a) == "" {
+			return nil, errors.New("session: empty Redis address")
+		}
+	}
+	if db < 0 {
+		return nil, fmt.Errorf("session: Redis database %d is negative", db)
+	}
+	if len(addrs) > 1 && db != 0 {
+		return nil, fmt.Errorf("session: Redis database %d with %d addresses: a cluster has only database 0", db, len(addrs))
+	}
+	client := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:        addrs,
+		Password:     password,
+		DB:           db,
+		DialTimeout:  redisDialTimeout,
+		ReadTimeout:  redisIOTimeout,
+		WriteTimeout: redisIOTimeout,
+		PoolTimeout:  redisPoolTimeout,
+		// Honour the caller's context deadline as well as the timeouts.
+		ContextTimeoutEnabled: true,
+		// Maintenance notifications are a Redis Enterprise feature; asking
+		// other servers for them only costs a round trip on every dial.
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), redisPingDeadline)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		_ = client.Close() // the ping's error is the one worth reporting
+		return nil, fmt.Errorf("session: Redis at %s: %w: %v", strings.Join(addrs, ", "), storage.ErrUnavailable, err)
+	}
+	return NewRedis(client, DefaultRedisPrefix), nil
+}
+
+// Close closes the client.
+func (r *Redis) Close() error { return r.client.Close() }
+
+// Put implements KV.
+func (r *Redis) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := checkArgs(ctx, key); err != nil {
+		return err
+	}
+	if ttl <= 0 {
+		return errBadTTL
+	}
+	return wrapRedis(ctx, "put", r.client.Set(ctx, r.prefix+key, value, redisTTL(ttl)).Err())
+}
+
+// Get implements KV.
+func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := checkArgs(ctx, key); err != nil {
+		return nil, err
+	}
+	v, err := r.client.Get(ctx, r.prefix+key).Bytes()
+	if err != nil {
+		return nil, wrapRedis(ctx, "get", err)
+	}
+	return v, nil
+}
+
+// Take implements KV with GETDEL, which Redis runs atomically.
+func (r *Redis) Take(ctx context.Context, key string) ([]byte, error) {
+	if err := checkArgs(ctx, key); err != nil {
+		return nil, err
+	}
+	v, err := r.client.GetDel(ctx, r.prefix+key).Bytes()
+	if err != nil {
+		return nil, wrapRedis(ctx, "take", err)
+	}
+	return v, nil
+}
+
+// Delete implements KV.
+func (r *Redis) Delete(ctx context.Context, key string) error {
+	if err := checkArgs(ctx, key); err != nil {
+		return err
+	}
+	return wrapRedis(ctx, "delete", r.client.Del(ctx, r.prefix+key).Err())
+}
+
+// Add stores value under key for ttl only if key holds no live entry, in
+// one step (SET ... NX PX) for every client of the server. It returns
+// storage.ErrAlreadyExists when the key is taken. It implements
+// clientauth.Adder.
+func (r *Redis) Add(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := checkArgs(ctx, key); err != nil {
+		return err
+	}
+	if ttl <= 0 {
+		return errBadTTL
+	}
+	set, err := r.client.SetNX(ctx, r.prefix+key, value, redisTTL(ttl)).Result()
+	if err != nil {
+		return wrapRedis(ctx, "add", err)
+	}
+	if !set {
+		return fmt.Errorf("session: add: %w", storage.ErrAlreadyExists)
+	}
+	return nil
+}
+
+// redisTTL rounds ttl up to the milliseconds Redis counts in, so that a
+// positive ttl never becomes 0, which would mean no expiry at all.
+func redisTTL(ttl time.Duration) time.Duration {
+	return (ttl + time.Millisecond - 1).Truncate(time.Millisecond)
+}
+
+// wrapRedis maps an error from the client to the storage errors KV promises.
+// The caller's context decides whether a failure is the caller's doing:
+// the client reports its own dial timeout as context.DeadlineExceeded too.
+func wrapRedis(ctx context.Context, op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, redis.Nil):
+		return storage.ErrNotFound
+	case ctx.Err() != nil:
+		return fmt.Errorf("session: redis %s: %w (%v)", op, ctx.Err(), err)
+	case strings.HasPrefix(err.Error(), "WRONGTYPE"):
+		return fmt.Errorf("session: redis %s: %w: %v", op, storage.ErrMalformed, err)
+	default:
+		return fmt.Errorf("session: redis %s: %w: %v", op, storage.ErrUnavailable, err)
+	}
+}
