@@ -15,12 +15,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatehouse-idp/gatehouse/internal/proctest"
 )
 
 // DebianPackage provides redis-server.
@@ -168,11 +169,11 @@ func waitReady(ctx context.Context, proc *process, addr, password string) error 
 			return nil
 		}
 		select {
-		case <-proc.done:
+		case <-proc.Done():
 			return proc.exitError()
 		case <-ctx.Done():
 			return fmt.Errorf("redistest: redis-server not answering at %s: %w (last attempt: %v)\n%s",
-				addr, ctx.Err(), err, proc.output.String())
+				addr, ctx.Err(), err, proc.Output())
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 50*time.Millisecond)
@@ -222,69 +223,28 @@ func command(conn net.Conn, r *bufio.Reader, want string, args ...string) error 
 }
 
 // process is a running redis-server.
-type process struct {
-	cmd     *exec.Cmd
-	output  *headBuffer
-	done    chan struct{} // closed once the process has exited
-	waitErr error         // cmd.Wait's result; read only after done
-}
+type process struct{ *proctest.Process }
 
 func startProcess(path string, args ...string) (*process, error) {
-	p := &process{
-		cmd:    exec.Command(path, args...),
-		output: &headBuffer{limit: 64 << 10},
-		done:   make(chan struct{}),
+	p, err := proctest.Start(path, args...)
+	if err != nil {
+		return nil, fmt.Errorf("redistest: %w", err)
 	}
-	p.cmd.Stdout = p.output
-	p.cmd.Stderr = p.output
-	p.cmd.SysProcAttr = childProcAttr()
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("redistest: run %s: %w", filepath.Base(path), err)
-	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
+	return &process{p}, nil
 }
 
 // exitError explains why the server exited on its own.
 func (p *process) exitError() error {
-	<-p.done
-	out := p.output.String()
+	err, out := p.WaitErr(), p.Output()
 	if strings.Contains(out, "Address already in use") {
 		return fmt.Errorf("redistest: %w\n%s", errPortTaken, out)
 	}
-	return fmt.Errorf("redistest: redis-server exited: %v\n%s", p.waitErr, out)
+	return fmt.Errorf("redistest: redis-server exited: %v\n%s", err, out)
 }
 
 func (p *process) kill() error {
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("redistest: kill redis-server: %w", err)
+	if err := p.Kill(); err != nil {
+		return fmt.Errorf("redistest: %w", err)
 	}
-	<-p.done
 	return nil
-}
-
-// headBuffer keeps the first limit bytes written to it: enough to explain
-// a failed start without holding a chatty server's whole output.
-type headBuffer struct {
-	mu    sync.Mutex
-	buf   []byte
-	limit int
-}
-
-func (b *headBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := b.limit - len(b.buf); room > 0 {
-		b.buf = append(b.buf, p[:min(room, len(p))]...)
-	}
-	return len(p), nil
-}
-
-func (b *headBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

@@ -1,22 +1,20 @@
 package ldaptest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/gatehouse-idp/gatehouse/internal/proctest"
 )
 
 // maxSocketPath leaves room under the 108-byte sun_path limit of Linux for
@@ -120,11 +118,11 @@ func (s *Slapd) waitReady(ctx context.Context, proc *process, ldapURL string) er
 			return nil
 		}
 		select {
-		case <-proc.done:
+		case <-proc.Done():
 			return proc.exitError()
 		case <-ctx.Done():
 			return fmt.Errorf("slapd not answering at %s: %w (last attempt: %v)\n%s",
-				ldapURL, ctx.Err(), err, proc.stderr.String())
+				ldapURL, ctx.Err(), err, proc.Output())
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 50*time.Millisecond)
@@ -146,59 +144,30 @@ func (s *Slapd) probe(ldapURL string) error {
 }
 
 // process is a running slapd.
-type process struct {
-	cmd     *exec.Cmd
-	stderr  *headBuffer
-	done    chan struct{} // closed once the process has exited
-	waitErr error         // cmd.Wait's result; read only after done
-}
+type process struct{ *proctest.Process }
 
 func startProcess(path string, args ...string) (*process, error) {
-	p := &process{
-		cmd:    exec.Command(path, args...),
-		stderr: &headBuffer{limit: 64 << 10},
-		done:   make(chan struct{}),
+	p, err := proctest.Start(path, args...)
+	if err != nil {
+		return nil, err
 	}
-	p.cmd.Stderr = p.stderr
-	p.cmd.SysProcAttr = childProcAttr()
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("run slapd: %w", err)
-	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
+	return &process{p}, nil
 }
 
 // exitError explains why slapd exited on its own.
 func (p *process) exitError() error {
-	<-p.done
-	out := p.stderr.String()
+	err, out := p.WaitErr(), p.Output()
 	if strings.Contains(out, "errno=98") { // EADDRINUSE
 		return fmt.Errorf("slapd: %w\n%s", errPortTaken, out)
 	}
-	return fmt.Errorf("slapd exited: %v\n%s", p.waitErr, out)
+	return fmt.Errorf("slapd exited: %v\n%s", err, out)
 }
 
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
+func (p *process) exited() bool { return p.Exited() }
 
 // kill stops slapd and waits for it. Killing is fine: the database is
 // thrown away with the directory.
-func (p *process) kill() error {
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("kill slapd: %w", err)
-	}
-	<-p.done
-	return nil
-}
+func (p *process) kill() error { return p.Kill() }
 
 // terminateGrace is how long slapd may take to shut down cleanly after
 // SIGTERM before it is killed.
@@ -206,41 +175,7 @@ const terminateGrace = 10 * time.Second
 
 // terminate stops slapd the way an init system does, so that it writes
 // out what it holds, and waits for it.
-func (p *process) terminate() error {
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("stop slapd: %w", err)
-	}
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(terminateGrace):
-		return p.kill()
-	}
-}
-
-// headBuffer keeps the first limit bytes written to it, which is where
-// slapd says why it failed. It is written by exec's copying goroutine and
-// read by whoever reports an error.
-type headBuffer struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	limit int
-}
-
-func (b *headBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := b.limit - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil // drop the excess rather than block slapd
-}
-
-func (b *headBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+func (p *process) terminate() error { return p.Terminate(terminateGrace) }
 
 // socketPath is the ldapi socket inside a server directory.
 func socketPath(dir string) string { return filepath.Join(dir, "ldapi") }

@@ -218,7 +218,7 @@ func TestClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid := s.proc.cmd.Process.Pid
+	pid := s.proc.Pid()
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -246,10 +246,10 @@ func TestCloseReportsCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.proc.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := s.proc.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-s.proc.done
+	<-s.proc.Done()
 	if err := s.Close(); err == nil || !strings.Contains(err.Error(), "died before Close") {
 		t.Errorf("Close after a crash: %v", err)
 	}
@@ -264,13 +264,13 @@ func TestPortTakenIsRecognised(t *testing.T) {
 	t.Parallel()
 	s := New(t, Options{})
 	busy := strings.TrimSuffix(s.URL, "/") + "/"
-	proc, err := startProcess(s.proc.cmd.Path, "-d", "none", "-h", busy, "-F", s.configDir())
+	proc, err := startProcess(s.proc.Path(), "-d", "none", "-h", busy, "-F", s.configDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = proc.kill() })
 	select {
-	case <-proc.done:
+	case <-proc.Done():
 	case <-time.After(10 * time.Second):
 		t.Fatal("second slapd on a busy port did not exit")
 	}

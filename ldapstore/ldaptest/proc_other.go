@@ -1,8 +1,0 @@
-//go:build !linux
-
-package ldaptest
-
-import "syscall"
-
-// childProcAttr: only Linux can tie slapd's life to the test binary's.
-func childProcAttr() *syscall.SysProcAttr { return nil }
