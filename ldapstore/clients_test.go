@@ -83,12 +83,18 @@ ou: clients
 // temporary file as `gatehouse serve` does.
 func embeddedDirectory(t testing.TB) directory {
 	t.Helper()
-	dir := t.TempDir()
-	seed := filepath.Join(dir, "seed.ldif")
+	seed := filepath.Join(t.TempDir(), "seed.ldif")
 	if err := os.WriteFile(seed, []byte(embeddedSeed), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := embedded.Start(embedded.Options{Seed: seed, Data: filepath.Join(dir, "data.ldif"),
+	return startEmbedded(t, seed)
+}
+
+// startEmbedded starts the in-process directory from seed, persisting to a
+// temporary file, with an admin connection closed when the test ends.
+func startEmbedded(t testing.TB, seed string) directory {
+	t.Helper()
+	srv, err := embedded.Start(embedded.Options{Seed: seed, Data: filepath.Join(t.TempDir(), "data.ldif"),
 		Listen: "127.0.0.1:0", AdminDN: adminDN, AdminPassword: adminPassword})
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"github.com/gatehouse-idp/gatehouse/ldapstore"
-	"github.com/gatehouse-idp/gatehouse/ldapstore/embedded"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 )
 
@@ -35,25 +33,7 @@ func openLDAPWithPeople(t testing.TB, opts ldaptest.Options) directory {
 // as `make run` starts it.
 func embeddedWithPeople(t testing.TB) directory {
 	t.Helper()
-	srv, err := embedded.Start(embedded.Options{Seed: devDirectory, Data: filepath.Join(t.TempDir(), "data.ldif"),
-		Listen: "127.0.0.1:0", AdminDN: adminDN, AdminPassword: adminPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	conn, err := ldap.DialURL(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	if err := conn.Bind(adminDN, adminPassword); err != nil {
-		t.Fatal(err)
-	}
-	return directory{url: srv.URL(), bindDN: adminDN, password: adminPassword, conn: conn}
+	return startEmbedded(t, devDirectory)
 }
 
 // logBuffer collects what a pool logs, for tests that check a warning.
