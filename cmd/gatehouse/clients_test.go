@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/registration/registrationtest"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
+	"github.com/gatehouse-idp/gatehouse/provider/secrets/secrettest"
 )
 
 // runClients runs "gatehouse clients ARGS" in-process.
@@ -97,8 +98,8 @@ func (s clientsSetup) accepts(t *testing.T, id, secret string) bool {
 
 func TestClientsCommandsOpenLDAP(t *testing.T) {
 	s := newClientsSetup(t)
-	bcryptPlain, bcryptHash := secretFixture(t, "bcrypt-htpasswd.txt")
-	argonPlain, argonHash := secretFixture(t, "argon2id-cli.txt")
+	bcryptPlain, bcryptHash := secrettest.Fixture(t, "bcrypt-htpasswd.txt")
+	argonPlain, argonHash := secrettest.Fixture(t, "argon2id-cli.txt")
 	file := writeFile(t, t.TempDir(), "clients.json", `[
   {"client_id": "bcrypt-rp", "client_name": "BCrypt RP", `+rpRedirect+`, "preferred_client_secret": "`+bcryptHash+`"},
   {"client_id": "argon-rp", `+rpRedirect+`, "preferred_client_secret": "`+argonHash+`"},

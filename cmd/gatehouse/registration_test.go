@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
+	"github.com/gatehouse-idp/gatehouse/provider/secrets/secrettest"
 )
 
 const rpRedirect = `"redirect_uris":["https://rp.example.com/cb"]`
@@ -99,7 +100,7 @@ func TestHashImportsOpenLDAP(t *testing.T) {
 	l := newLDAPRegistry(t, ldaptest.New(t, ldaptest.Options{}))
 	for _, name := range []string{"bcrypt-htpasswd.txt", "argon2id-cli.txt", "argon2i-cli.txt"} {
 		t.Run(name, func(t *testing.T) {
-			plain, hash := secretFixture(t, name)
+			plain, hash := secrettest.Fixture(t, name)
 			id := strings.TrimSuffix(name, ".txt")
 			r := l.register(t, `{`+rpRedirect+`,"preferred_client_id":"`+id+`","preferred_client_secret":"`+hash+`"}`)
 			if r.json["client_secret"] != nil {
@@ -114,7 +115,7 @@ func TestHashImportsOpenLDAP(t *testing.T) {
 		})
 	}
 	// A client that needs its secret back cannot take a hash.
-	_, hash := secretFixture(t, "bcrypt-htpasswd.txt")
+	_, hash := secrettest.Fixture(t, "bcrypt-htpasswd.txt")
 	before := l.snapshot(t)
 	r := l.do(t, http.MethodPost, "/clients", testMasterToken,
 		`{`+rpRedirect+`,"token_endpoint_auth_method":"client_secret_jwt","preferred_client_secret":"`+hash+`"}`)

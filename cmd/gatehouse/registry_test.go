@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -230,27 +228,4 @@ func (l *ldapRegistry) accepts(t *testing.T, id, secret string) bool {
 		t.Fatal(err)
 	}
 	return ok
-}
-
-// secretFixture reads a hash and its plain secret from the codec's test data.
-func secretFixture(t *testing.T, name string) (plain, hash string) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "provider", "secrets", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if p, ok := strings.CutPrefix(line, "# plain: "); ok {
-			plain = p
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if _, h, ok := strings.Cut(line, ":$"); ok { // htpasswd's user:hash
-			line = "$" + h
-		}
-		hash = line
-	}
-	return plain, hash
 }

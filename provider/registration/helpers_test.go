@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -187,27 +185,4 @@ func (e *env) do(t *testing.T, method, path, token, body string, header ...strin
 		}
 	}
 	return res
-}
-
-// fixture reads a hash and its plain secret from the codec's test data.
-func fixture(t *testing.T, name string) (plain, hash string) {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "secrets", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if p, ok := strings.CutPrefix(line, "# plain: "); ok {
-			plain = p
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if _, h, ok := strings.Cut(line, ":$"); ok { // htpasswd's user:hash
-			line = "$" + h
-		}
-		hash = line
-	}
-	return plain, hash
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
+	"github.com/gatehouse-idp/gatehouse/provider/secrets/secrettest"
 )
 
 const redirect = `"redirect_uris":["https://rp.example.com/cb"]`
@@ -70,9 +71,9 @@ func TestCreateChoosesTheSecretCodec(t *testing.T) {
 }
 
 func TestPreferredSecret(t *testing.T) {
-	bcryptPlain, bcryptHash := fixture(t, "bcrypt-htpasswd.txt")
-	argonPlain, argonHash := fixture(t, "argon2id-cli.txt")
-	argoniPlain, argoniHash := fixture(t, "argon2i-cli.txt")
+	bcryptPlain, bcryptHash := secrettest.Fixture(t, "bcrypt-htpasswd.txt")
+	argonPlain, argonHash := secrettest.Fixture(t, "argon2id-cli.txt")
+	argoniPlain, argoniHash := secrettest.Fixture(t, "argon2i-cli.txt")
 	const jwt = `,"token_endpoint_auth_method":"client_secret_jwt"`
 	tests := []struct {
 		name       string
@@ -346,7 +347,7 @@ func TestSelfCannotAddGrants(t *testing.T) {
 func TestImport(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	bcryptPlain, bcryptHash := fixture(t, "bcrypt-htpasswd.txt")
+	bcryptPlain, bcryptHash := secrettest.Fixture(t, "bcrypt-htpasswd.txt")
 	out, info, err := e.svc.Import(ctx, parse(t, `{`+redirect+`,"client_id":"imported","preferred_client_secret":"`+bcryptHash+`"}`))
 	if err != nil || out != Created || info.Client.ID != "imported" {
 		t.Fatalf("first import: %v %v %v", out, info.Client.ID, err)

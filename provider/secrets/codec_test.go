@@ -6,12 +6,11 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-idp/gatehouse/provider/secrets/secrettest"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -41,32 +40,11 @@ type fixture struct {
 	stored string
 }
 
-// readFixture reads a testdata file: "# plain: <secret>" and one hash line,
-// optionally "user:" first as htpasswd writes it.
+// readFixture reads a testdata file of a hash beside its plain secret.
 func readFixture(t *testing.T, name string) fixture {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f fixture
-	for _, line := range strings.Split(string(data), "\n") {
-		if plain, ok := strings.CutPrefix(line, "# plain: "); ok {
-			f.plain = plain
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if _, hash, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(line, "$") {
-			line = hash
-		}
-		f.stored = line
-	}
-	if f.plain == "" || f.stored == "" {
-		t.Fatalf("%s: want a plain line and a hash line", name)
-	}
-	return f
+	plain, stored := secrettest.Fixture(t, name)
+	return fixture{plain: plain, stored: stored}
 }
 
 func TestRoundTrip(t *testing.T) {
