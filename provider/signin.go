@@ -71,6 +71,13 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 	}
 	s.responseModes = writer.ServedModes(si.ResponseModes)
 	s.codes = session.NewCodes(si.KV, now)
+	// Only a minter that exists may become the interfaces: a nil pointer
+	// inside one would look like a minter to the flow.
+	var idTokens flow.IDTokenMinter
+	var hints flow.HintChecker
+	if s.minter != nil {
+		idTokens, hints = s.minter, s.minter
+	}
 	return flow.New(flow.Options{
 		Issuer: s.issuer,
 		Parse: authorize.Deps{
@@ -95,8 +102,8 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Pages:          s.pages,
 		CSRFKey:        derive(o.Keys.SecretKey(), "gatehouse csrf v1"),
 		CodeLifetime:   si.CodeLifetime,
-		IDTokens:       minterOrNil(s.minter),
-		Hints:          hintsOrNil(s.minter),
+		IDTokens:       idTokens,
+		Hints:          hints,
 		Claims: func(all map[string]any, scopes, requested []string) map[string]any {
 			return tokens.ReleasedClaims(all, scopes, requested, si.GroupsClaim)
 		},
@@ -142,20 +149,4 @@ func derive(secret []byte, purpose string) []byte {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(purpose))
 	return mac.Sum(nil)
-}
-
-// hintsOrNil keeps a nil *tokens.Minter from becoming a non-nil interface.
-func hintsOrNil(m *tokens.Minter) flow.HintChecker {
-	if m == nil {
-		return nil
-	}
-	return m
-}
-
-// minterOrNil keeps a nil *tokens.Minter from becoming a non-nil interface.
-func minterOrNil(m *tokens.Minter) flow.IDTokenMinter {
-	if m == nil {
-		return nil
-	}
-	return m
 }
