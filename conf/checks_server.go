@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // checkIssuer follows OpenID Connect Discovery 1.0 §3: the issuer is "a case
@@ -42,6 +43,21 @@ func checkIssuer(c *Config, r *report) {
 
 func checkListen(c *Config, r *report) {
 	r.hostPort("listen", c.Listen)
+}
+
+// maxRequestTimeout keeps the request deadline below the server's own
+// write timeout, so that the 503 it promises can still be written.
+const maxRequestTimeout = 25 * time.Second
+
+func checkHTTP(c *Config, r *report) {
+	h := c.HTTP
+	if r.positive("http.requestTimeout", h.RequestTimeout) && h.RequestTimeout > maxRequestTimeout {
+		r.add("http.requestTimeout", "must be at most %s, not %s", maxRequestTimeout, h.RequestTimeout)
+	}
+	if h.DrainPeriod < 0 {
+		r.add("http.drainPeriod", "must not be negative, not %s", h.DrainPeriod)
+	}
+	r.positive("http.shutdownGrace", h.ShutdownGrace)
 }
 
 func checkTLS(c *Config, r *report) {

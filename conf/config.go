@@ -7,6 +7,7 @@ import "time"
 type Config struct {
 	Issuer    string    `yaml:"issuer"`
 	Listen    string    `yaml:"listen"`
+	HTTP      HTTP      `yaml:"http"`
 	TLS       TLS       `yaml:"tls"`
 	Keys      Keys      `yaml:"keys"`
 	LDAP      LDAP      `yaml:"ldap"`
@@ -15,6 +16,23 @@ type Config struct {
 	Templates Templates `yaml:"templates"`
 	Log       Log       `yaml:"log"`
 	Demo      Demo      `yaml:"demo"`
+}
+
+// HTTP bounds how long requests take and how the server stops.
+type HTTP struct {
+	// RequestTimeout is the one deadline of a request from its arrival:
+	// waiting for a directory connection and every directory or session
+	// store call fall under it. Past it the answer is 503
+	// temporarily_unavailable (or the "try again later" page), never a
+	// dropped connection.
+	RequestTimeout time.Duration `yaml:"requestTimeout"`
+	// DrainPeriod is how long, after SIGTERM, the server goes on accepting
+	// and answering (with Connection: close, and /health/ready at 503) so
+	// that a load balancer can take it out of rotation.
+	DrainPeriod time.Duration `yaml:"drainPeriod"`
+	// ShutdownGrace bounds how long requests still in flight after the
+	// drain may take to finish.
+	ShutdownGrace time.Duration `yaml:"shutdownGrace"`
 }
 
 // Demo configures the demo relying party at /demo: a development aid that

@@ -12,6 +12,7 @@ import (
 func defaults() Config {
 	return Config{
 		Listen: "127.0.0.1:8080",
+		HTTP:   HTTP{RequestTimeout: 5 * time.Second, DrainPeriod: 5 * time.Second, ShutdownGrace: 20 * time.Second},
 		TLS:    TLS{ClientAuth: "none"},
 		Keys:   Keys{File: "var/jwks.json"},
 		LDAP: LDAP{

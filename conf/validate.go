@@ -28,6 +28,7 @@ func checks() []check {
 	return []check{
 		checkIssuer,
 		checkListen,
+		checkHTTP,
 		checkTLS,
 		checkKeys,
 		checkLDAPServers,

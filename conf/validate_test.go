@@ -493,3 +493,17 @@ func TestValidateWithoutFileHasNoPrefix(t *testing.T) {
 		t.Errorf("Validate error = %v, want %s", err, want)
 	}
 }
+
+func TestValidateHTTP(t *testing.T) {
+	runValidationCases(t, []validationCase{
+		{name: "longest request deadline", change: func(c *Config) { c.HTTP.RequestTimeout = 25 * time.Second }},
+		{name: "request deadline past the write timeout", change: func(c *Config) { c.HTTP.RequestTimeout = 26 * time.Second },
+			want: []string{"http.requestTimeout: must be at most 25s, not 26s"}},
+		{name: "negative request deadline", change: func(c *Config) { c.HTTP.RequestTimeout = -time.Second },
+			want: []string{"http.requestTimeout: must be positive, not -1s"}},
+		{name: "negative drain", change: func(c *Config) { c.HTTP.DrainPeriod = -time.Second },
+			want: []string{"http.drainPeriod: must not be negative, not -1s"}},
+		{name: "zero grace", change: func(c *Config) { c.HTTP.ShutdownGrace = 0 },
+			want: []string{"http.shutdownGrace: must be positive, not 0s"}},
+	})
+}

@@ -75,7 +75,10 @@ func (s *Server) Handler() http.Handler {
 		r.Handle("/demo/callback", s.methods(getOnly(d.Callback)))
 	}
 
-	return s.recoverPanics(s.logRequests(securityHeaders(root)))
+	// Outermost first: the access log sees the final answer; the deadline
+	// guard answers for a handler that runs out of time; panics are caught
+	// on the handler's own goroutine, with its stack.
+	return s.logRequests(s.withDeadline(s.recoverPanics(s.closeWhenDraining(securityHeaders(root)))))
 }
 
 // byMethod maps the methods a path accepts to their handlers.

@@ -37,6 +37,12 @@ type Options struct {
 	Directory Pinger
 	Pages     *templates.Renderer
 	Logger    *slog.Logger
+	// Ready lists the stores /health/ready checks; empty means the
+	// directory's Ping alone, under the name "directory".
+	Ready []ReadyCheck
+	// RequestTimeout is every request's deadline from arrival
+	// (http.requestTimeout); 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
 
 	// Clients is the client registry. Without it /clients is not served
 	// and discovery names no registration endpoint.
@@ -61,9 +67,13 @@ type Options struct {
 type Server struct {
 	issuer    *url.URL
 	keys      *keyset.Set
-	directory Pinger
 	pages     *templates.Renderer
 	log       *slog.Logger
+	// ready are the checks of /health/ready; drain is set on shutdown.
+	ready []ReadyCheck
+	drain drainState
+	// requestTimeout is the deadline of every request.
+	requestTimeout time.Duration
 	// clients serves /clients; nil when no registry is configured.
 	clients *registration.Handler
 	// signIn serves /authorize, /login and /consent; nil without SignIn.
@@ -110,7 +120,14 @@ func New(o Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{issuer: issuer, keys: o.Keys, directory: o.Directory, pages: o.Pages.Under(issuer.Path), log: log}
+	s := &Server{issuer: issuer, keys: o.Keys, pages: o.Pages.Under(issuer.Path), log: log,
+		ready: o.Ready, requestTimeout: o.RequestTimeout}
+	if len(s.ready) == 0 {
+		s.ready = []ReadyCheck{{Name: "directory", Check: o.Directory.Ping}}
+	}
+	if s.requestTimeout <= 0 {
+		s.requestTimeout = DefaultRequestTimeout
+	}
 	if o.Clients != nil {
 		svc, err := registration.NewService(registration.Options{
 			Store: o.Clients,

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/conf"
 	"github.com/gatehouse-idp/gatehouse/ldapstore"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/embedded"
+	"github.com/gatehouse-idp/gatehouse/provider"
 )
 
 // directory is the connection pool and, when no server is configured, the
@@ -97,4 +98,10 @@ func randomPassword() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b) // never fails on supported platforms
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// readyChecks are the stores /health/ready reports on: the directory, and
+// the session store when it is a server of its own.
+func readyChecks(dir *directory, _ *provider.SignIn) []provider.ReadyCheck {
+	return []provider.ReadyCheck{{Name: "directory", Check: dir.pool.Ping}}
 }

@@ -12,14 +12,11 @@ import (
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/conf"
+	"github.com/gatehouse-idp/gatehouse/internal/logx"
 	"github.com/gatehouse-idp/gatehouse/provider"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
-
-// shutdownGrace is how long in-flight requests may take to finish after
-// SIGINT or SIGTERM.
-const shutdownGrace = 20 * time.Second
 
 func (a *app) serve(ctx context.Context, args []string) error {
 	fs := newFlagSet("serve")
@@ -83,6 +80,7 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	p, err := provider.New(reg.providerOptions(provider.Options{
 		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
 		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg),
+		Ready: readyChecks(dir, signIn), RequestTimeout: cfg.HTTP.RequestTimeout,
 	}))
 	if err != nil {
 		return err
@@ -104,7 +102,7 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	if a.onServing != nil {
 		a.onServing(ln.Addr().String(), dir.url)
 	}
-	return serveUntilDone(ctx, srv, ln, shutdownGrace, log)
+	return serveUntilDone(ctx, srv, ln, p, cfg.HTTP, log)
 }
 
 // listen opens the HTTP port, with TLS when a certificate is configured.
@@ -128,9 +126,16 @@ func listen(cfg *conf.Config) (net.Listener, error) {
 	return tlsListener(ln, tlsCfg), nil
 }
 
-// serveUntilDone serves until ctx ends, then stops accepting and lets the
-// requests in flight finish within grace.
-func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, log *slog.Logger) error {
+// drainer is the provider's side of a graceful stop.
+type drainer interface{ Drain() }
+
+// serveUntilDone serves until ctx ends (SIGINT or SIGTERM), then drains:
+// /health/ready turns 503 at once and, for the drain period, the listener
+// keeps accepting and every answer carries Connection: close, so that the
+// load balancer and kept-alive clients move elsewhere without a reset.
+// Then it stops accepting and lets the requests in flight finish within
+// the grace period.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, p drainer, c conf.HTTP, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -138,8 +143,17 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, grac
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down; letting requests in flight finish", "grace", grace)
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	p.Drain()
+	log.Info("draining: /health/ready answers 503, connections are asked to close", "drain", c.DrainPeriod)
+	drain := time.NewTimer(c.DrainPeriod)
+	select {
+	case <-drain.C:
+	case err := <-errc:
+		drain.Stop()
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("shutting down; letting requests in flight finish", "grace", c.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -156,9 +170,10 @@ func newLogger(w io.Writer, c conf.Log) (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
 		return nil, fmt.Errorf("log.level: %w", err)
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: logx.Truncate}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	return slog.New(logx.RateLimit(h, logx.DefaultLimits)), nil
 }

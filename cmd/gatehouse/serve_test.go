@@ -16,6 +16,8 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"github.com/gatehouse-idp/gatehouse/conf"
+
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 )
 
@@ -30,8 +32,14 @@ type server struct {
 
 // startServe runs `gatehouse serve` with the given configuration and waits
 // until it listens.
+//
+// Unless the configuration says otherwise, the drain on stop is cut to a
+// millisecond: tests stop many servers, and nothing balances their load.
 func startServe(t *testing.T, config string) *server {
 	t.Helper()
+	if !strings.Contains(config, "\nhttp:") {
+		config += "\nhttp: {drainPeriod: 1ms}\n"
+	}
 	path := writeFile(t, t.TempDir(), "gatehouse.yaml", config)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{log: &logWatch{}, done: make(chan int, 1), cancel: cancel}
@@ -201,7 +209,9 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	log := &logWatch{}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serveUntilDone(ctx, srv, ln, 10*time.Second, newTestLogger(log)) }()
+	go func() {
+		served <- serveUntilDone(ctx, srv, ln, noDrain{}, conf.HTTP{ShutdownGrace: 10 * time.Second}, newTestLogger(log))
+	}()
 
 	type reply struct {
 		body string
@@ -232,6 +242,10 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 		t.Errorf("serveUntilDone: %v", err)
 	}
 }
+
+type noDrain struct{}
+
+func (noDrain) Drain() {}
 
 // waitUntilRefused polls until the address stops accepting connections.
 func waitUntilRefused(t *testing.T, addr string) {
