@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 
@@ -47,11 +48,13 @@ func (a *app) clients(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return a.withClients(ctx, *configPath, func(svc *registration.Service) error {
+		return a.withClients(ctx, *configPath, true, func(svc *registration.Service) error {
 			return a.importClients(ctx, svc, reqs)
 		})
 	}
-	return a.withClients(ctx, *configPath, func(svc *registration.Service) error {
+	// Reading and deleting registrations shows or needs no secret: they
+	// work on a host that has the configuration but not the key set.
+	return a.withClients(ctx, *configPath, false, func(svc *registration.Service) error {
 		switch sub {
 		case "get":
 			return a.getClient(ctx, svc, pos[0])
@@ -86,8 +89,10 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // withClients opens the directory and the key set the configuration names
-// and runs fn with a registration service over them.
-func (a *app) withClients(ctx context.Context, configPath string, fn func(*registration.Service) error) error {
+// and runs fn with a registration service over them. Without needKeys a
+// missing key set is no error: nothing is encrypted or decrypted then, and
+// a throw-away key set that is never written stands in for it.
+func (a *app) withClients(ctx context.Context, configPath string, needKeys bool, fn func(*registration.Service) error) error {
 	cfg, err := conf.Load(a.configPath(configPath))
 	if err != nil {
 		return asUsage(err)
@@ -99,6 +104,9 @@ func (a *app) withClients(ctx context.Context, configPath string, fn func(*regis
 	// The key set must exist already: a new one here would encrypt
 	// secrets under a key the server does not have.
 	keys, err := keyset.Load(cfg.Keys.File)
+	if !needKeys && errors.Is(err, fs.ErrNotExist) {
+		keys, err = keyset.Generate()
+	}
 	if err != nil {
 		return asUsage(fmt.Errorf("keys.file: %w (gatehouse serve creates it on first start)", err))
 	}

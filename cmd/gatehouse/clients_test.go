@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +177,7 @@ func TestClientsUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	notArray := writeFile(t, dir, "object.json", `{"client_id":"x"}`)
 	badMember := writeFile(t, dir, "bad.json", `[{"redirect_uris":"x"}]`)
+	emptyList := writeFile(t, dir, "empty.json", `[]`)
 	noKeys := writeFile(t, dir, "gatehouse.yaml", "issuer: http://127.0.0.1:8080\nkeys: {file: "+filepath.Join(dir, "absent.json")+"}\n")
 	tests := []struct {
 		name string
@@ -187,7 +192,7 @@ func TestClientsUsageErrors(t *testing.T) {
 		{name: "import file missing", args: []string{"import", filepath.Join(dir, "absent.json")}, want: "absent.json"},
 		{name: "import file not an array", args: []string{"import", notArray}, want: "want a JSON array"},
 		{name: "import file with a bad member", args: []string{"import", badMember}, want: "registration #1: redirect_uris"},
-		{name: "no key set", args: []string{"list", "--config", noKeys}, want: "keys.file"},
+		{name: "import without the key set", args: []string{"import", emptyList, "--config", noKeys}, want: "keys.file"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -288,5 +293,31 @@ func TestGeneratedSecret(t *testing.T) {
 		if got := generatedSecret(&tc.req, tc.shown); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestClientsReadWithoutKeySet: listing and reading registrations needs no
+// key set (nothing is decrypted), so they work on a host without one.
+func TestClientsReadWithoutKeySet(t *testing.T) {
+	s := newClientsSetup(t)
+	file := writeFile(t, t.TempDir(), "clients.json", `[{"client_id": "plain-rp", "client_name": "Plain", `+rpRedirect+`}]`)
+	if r := runClients(t, "import", file, "--config", s.config); r.code != 0 {
+		t.Fatalf("import: %d %s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(s.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	absent := filepath.Join(t.TempDir(), "absent.json")
+	config := writeFile(t, t.TempDir(), "gatehouse.yaml",
+		regexp.MustCompile(`keys: \{file: [^}]*\}`).ReplaceAllString(string(data), "keys: {file: "+absent+"}"))
+	if r := runClients(t, "list", "--config", config); r.code != 0 || !strings.Contains(r.stdout, "plain-rp\tPlain") {
+		t.Errorf("list: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runClients(t, "get", "plain-rp", "--config", config); r.code != 0 || !strings.Contains(r.stdout, `"client_name": "Plain"`) {
+		t.Errorf("get: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(absent); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a key set was written: %v", err)
 	}
 }
