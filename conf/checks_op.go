@@ -105,6 +105,7 @@ func checkCertAuthMethods(c *Config, r *report) {
 func checkTokenLifetimes(c *Config, r *report) {
 	t := c.OP.Token
 	r.positive("op.token.accessTokenLifetime", t.AccessTokenLifetime)
+	r.oneOf("op.token.accessTokenAlg", t.AccessTokenAlg, "RS256", "PS256", "ES256", "EdDSA")
 	r.positive("op.token.refreshTokenLifetime", t.RefreshTokenLifetime)
 }
 

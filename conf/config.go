@@ -163,8 +163,11 @@ type Authz struct {
 
 // Token configures the token endpoint.
 type Token struct {
-	AuthMethods          []string      `yaml:"authMethods"`
-	AccessTokenLifetime  time.Duration `yaml:"accessTokenLifetime"`
+	AuthMethods         []string      `yaml:"authMethods"`
+	AccessTokenLifetime time.Duration `yaml:"accessTokenLifetime"`
+	// AccessTokenAlg signs access tokens: RS256 (default), PS256, ES256
+	// or EdDSA. ES256 and EdDSA sign many times faster than RSA.
+	AccessTokenAlg       string        `yaml:"accessTokenAlg"`
 	RefreshTokenLifetime time.Duration `yaml:"refreshTokenLifetime"`
 }
 

@@ -46,6 +46,7 @@ func wantDefaults() Config {
 			Token: Token{
 				AuthMethods:          []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"},
 				AccessTokenLifetime:  10 * time.Minute,
+				AccessTokenAlg:       "RS256",
 				RefreshTokenLifetime: 30 * 24 * time.Hour,
 			},
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},

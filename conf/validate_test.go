@@ -507,3 +507,12 @@ func TestValidateHTTP(t *testing.T) {
 			want: []string{"http.shutdownGrace: must be positive, not 0s"}},
 	})
 }
+
+func TestValidateAccessTokenAlg(t *testing.T) {
+	runValidationCases(t, []validationCase{
+		{name: "ES256", change: func(c *Config) { c.OP.Token.AccessTokenAlg = "ES256" }},
+		{name: "EdDSA", change: func(c *Config) { c.OP.Token.AccessTokenAlg = "EdDSA" }},
+		{name: "HS256 refused", change: func(c *Config) { c.OP.Token.AccessTokenAlg = "HS256" },
+			want: []string{`op.token.accessTokenAlg: must be one of RS256, PS256, ES256 or EdDSA, not "HS256"`}},
+	})
+}

@@ -18,6 +18,8 @@ type Token struct {
 	// AuthMethods are op.token.authMethods.
 	AuthMethods         []string
 	AccessTokenLifetime time.Duration
+	// AccessTokenAlg signs access tokens (op.token.accessTokenAlg).
+	AccessTokenAlg string
 	// RefreshTokenLifetime bounds a refresh token family
 	// (op.token.refreshTokenLifetime).
 	RefreshTokenLifetime time.Duration
@@ -88,6 +90,7 @@ func (s *Server) newMinter(o Options) (*tokens.Minter, error) {
 		Issuer: s.issuer.String(), Keys: o.Keys, Fetcher: s.fetcher, Now: now,
 		Secrets:             func(c oauth.Client) ([]string, error) { return o.SecretCodec.RecoverableSecrets(c, now()) },
 		AccessTokenLifetime: o.Token.AccessTokenLifetime,
+		AccessTokenAlg:      o.Token.AccessTokenAlg,
 	})
 }
 

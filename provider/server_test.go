@@ -177,8 +177,8 @@ func TestJWKSPublishesPublicKeysOnly(t *testing.T) {
 			}
 		}
 	}
-	if !kinds["RSA"] || !kinds["EC"] || kinds["oct"] || len(set.Keys) != 2 {
-		t.Errorf("published key types %v (%d keys), want RSA and EC only", kinds, len(set.Keys))
+	if !kinds["RSA"] || !kinds["EC"] || !kinds["OKP"] || kinds["oct"] || len(set.Keys) != 3 {
+		t.Errorf("published key types %v (%d keys), want RSA, EC and OKP (Ed25519) only", kinds, len(set.Keys))
 	}
 }
 

@@ -99,8 +99,8 @@ func TestKeysGenerate(t *testing.T) {
 		t.Fatalf("rotate: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	after, _ := os.ReadFile(path)
-	if got := strings.Count(string(after), `"kid"`); got != 5 {
-		t.Errorf("rotated file has %d keys, want 5 (4 signing + 1 secret)", got)
+	if got := strings.Count(string(after), `"kid"`); got != 7 {
+		t.Errorf("rotated file has %d keys, want 7 (6 signing + 1 secret)", got)
 	}
 
 	if err := os.Chmod(path, 0o644); err != nil {

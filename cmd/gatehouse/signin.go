@@ -97,6 +97,7 @@ func newToken(cfg *conf.Config) (*provider.Token, error) {
 	return &provider.Token{
 		AuthMethods:          cfg.OP.Token.AuthMethods,
 		AccessTokenLifetime:  cfg.OP.Token.AccessTokenLifetime,
+		AccessTokenAlg:       cfg.OP.Token.AccessTokenAlg,
 		RefreshTokenLifetime: cfg.OP.Token.RefreshTokenLifetime,
 		GroupsClaim:          cfg.LDAP.Users.Groups.Claim,
 		Claims:               claims,

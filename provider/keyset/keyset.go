@@ -3,6 +3,7 @@ package keyset
 import (
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -31,8 +32,9 @@ type Set struct {
 	secret  jose.JSONWebKey
 }
 
-// Generate makes a fresh set: an RSA 2048 and an EC P-256 signing key and a
-// 256-bit AES key for secret encryption, each with an RFC 7638 thumbprint kid.
+// Generate makes a fresh set: an RSA 2048, an EC P-256 and an Ed25519
+// signing key and a 256-bit AES key for secret encryption, each with an
+// RFC 7638 thumbprint kid.
 func Generate() (*Set, error) {
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -41,6 +43,10 @@ func Generate() (*Set, error) {
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate EC key: %w", err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate Ed25519 key: %w", err)
 	}
 	aesKey := make([]byte, 32)
 	if _, err := rand.Read(aesKey); err != nil {
@@ -54,8 +60,12 @@ func Generate() (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	edJWK, err := withThumbprintKID(jose.JSONWebKey{Key: edKey, Use: useSig, Algorithm: string(jose.EdDSA)})
+	if err != nil {
+		return nil, err
+	}
 	secret := jose.JSONWebKey{Key: aesKey, Use: useEnc, Algorithm: secretKeyAlg, KeyID: secretKeyID()}
-	return &Set{signing: []jose.JSONWebKey{rsaJWK, ecJWK}, secret: secret}, nil
+	return &Set{signing: []jose.JSONWebKey{rsaJWK, ecJWK, edJWK}, secret: secret}, nil
 }
 
 // Rotate returns a set whose new signing keys come first, so they sign from
@@ -96,7 +106,7 @@ func (s *Set) add(k jose.JSONWebKey) error {
 			return fmt.Errorf("RSA key of %d bits is too short (at least 2048)", key.N.BitLen())
 		}
 		return s.addSigning(k)
-	case *ecdsa.PrivateKey:
+	case *ecdsa.PrivateKey, ed25519.PrivateKey:
 		return s.addSigning(k)
 	case []byte:
 		if k.Use != useEnc || len(key) != 32 {
@@ -107,7 +117,7 @@ func (s *Set) add(k jose.JSONWebKey) error {
 		}
 		s.secret = k
 		return nil
-	case *rsa.PublicKey, *ecdsa.PublicKey:
+	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
 		return errors.New("public key without its private part")
 	default:
 		return fmt.Errorf("unsupported key type %T", key)
@@ -185,6 +195,8 @@ func keyFits(k jose.JSONWebKey, alg jose.SignatureAlgorithm) bool {
 			jose.ES256: elliptic.P256(), jose.ES384: elliptic.P384(), jose.ES512: elliptic.P521(),
 		}[alg]
 		return curve != nil && key.Curve == curve
+	case ed25519.PrivateKey:
+		return alg == jose.EdDSA
 	}
 	return false
 }

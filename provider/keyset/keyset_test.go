@@ -70,8 +70,8 @@ func TestPublicHoldsNoSecrets(t *testing.T) {
 	if err := json.Unmarshal(doc, &parsed); err != nil {
 		t.Fatal(err)
 	}
-	if len(parsed.Keys) != 2 {
-		t.Fatalf("published %d keys, want the 2 signing keys", len(parsed.Keys))
+	if len(parsed.Keys) != 3 {
+		t.Fatalf("published %d keys, want the 3 signing keys", len(parsed.Keys))
 	}
 	for _, k := range parsed.Keys {
 		for _, private := range []string{"d", "p", "q", "dp", "dq", "qi", "k"} {
@@ -98,8 +98,8 @@ func TestRotateSignsWithNewestAndKeepsOld(t *testing.T) {
 	if kidOf(t, rotated, jose.RS256) != kidOf(t, fresh, jose.RS256) {
 		t.Error("rotated set does not sign with the new RSA key")
 	}
-	if got := len(rotated.Public().Keys); got != 4 {
-		t.Errorf("rotated set publishes %d keys, want 4", got)
+	if got := len(rotated.Public().Keys); got != 6 {
+		t.Errorf("rotated set publishes %d keys, want 6", got)
 	}
 	if string(rotated.SecretKey()) != string(old.SecretKey()) {
 		t.Error("rotation replaced the secret-encryption key")

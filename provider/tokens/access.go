@@ -15,12 +15,16 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
-// Access tokens are signed with RS256, which every resource server must
-// support (RFC 9068 §4), and carry this type (RFC 9068 §2.1).
+// Access tokens carry this type (RFC 9068 §2.1). They are signed with
+// Options.AccessTokenAlg, RS256 unless configured otherwise: the one every
+// resource server must support (RFC 9068 §4).
 const (
-	accessTokenAlg  = "RS256"
-	accessTokenType = "at+jwt"
+	DefaultAccessTokenAlg = "RS256"
+	accessTokenType       = "at+jwt"
 )
+
+// AccessTokenAlgs are the algorithms access tokens may be signed with.
+var AccessTokenAlgs = []string{"RS256", "PS256", "ES256", "EdDSA"}
 
 // AccessToken is what an access token grants.
 type AccessToken struct {
@@ -97,7 +101,7 @@ func (m *Minter) AccessToken(_ context.Context, in AccessToken) (string, AccessC
 	if err != nil {
 		return "", AccessClaims{}, fmt.Errorf("tokens: access token claims: %w", err)
 	}
-	token, err := m.sign(oauth.Client{}, accessTokenAlg, accessTokenType, payload)
+	token, err := m.sign(oauth.Client{}, m.accessAlg, accessTokenType, payload)
 	if err != nil {
 		return "", AccessClaims{}, err
 	}

@@ -168,6 +168,8 @@ func TestParseAccessTokenRefuses(t *testing.T) {
 	}
 	rsa, _ := set.SigningKey(jose.RS256)
 	ec, _ := set.SigningKey(jose.ES256)
+	mismatched := ec
+	mismatched.KeyID = rsa.KeyID
 	tests := []struct {
 		name  string
 		token string
@@ -179,7 +181,8 @@ func TestParseAccessTokenRefuses(t *testing.T) {
 		{name: "issued in the future", token: good, at: testNow.Add(-leeway - time.Second)},
 		{name: "tampered payload", token: tamper(t, good)},
 		{name: "signed by an unknown key", token: unknownKey},
-		{name: "typ at+jwt, but ES256", token: signRaw(t, jose.ES256, ec, "at+jwt", accessPayload(t))},
+		{name: "typ at+jwt, but RS384", token: signRaw(t, jose.RS384, rsa, "at+jwt", accessPayload(t))},
+		{name: "ES256 under a kid of an RSA key", token: signRaw(t, jose.ES256, mismatched, "at+jwt", accessPayload(t))},
 		{name: "typ JWT", token: signRaw(t, jose.RS256, rsa, "JWT", accessPayload(t))},
 		{name: "no typ", token: signRaw(t, jose.RS256, rsa, "", accessPayload(t))},
 		{name: "HS256 keyed with our public key", token: signRaw(t, jose.HS256, publicKeyBytes(t, set), "at+jwt", accessPayload(t))},
@@ -339,4 +342,36 @@ func publicKeyBytes(t *testing.T, set *keyset.Set) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestAccessTokenAlgs: each configurable algorithm signs access tokens with
+// the matching key and reads them back; a token minted under an earlier
+// setting still verifies.
+func TestAccessTokenAlgs(t *testing.T) {
+	set, c := generatedSet(), newClock()
+	ctx := context.Background()
+	rs256, _, err := newMinter(t, set, c).AccessToken(ctx, sampleAccessToken())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, alg := range AccessTokenAlgs {
+		t.Run(alg, func(t *testing.T) {
+			m := newMinter(t, set, c, func(o *Options) { o.AccessTokenAlg = alg })
+			token, _, err := m.AccessToken(ctx, sampleAccessToken())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := unverifiedHeader(t, token)["alg"]; got != alg {
+				t.Errorf("alg %v, want %s", got, alg)
+			}
+			for _, tok := range []string{token, rs256} {
+				if _, err := m.ParseAccessToken(ctx, tok); err != nil {
+					t.Errorf("ParseAccessToken: %v", err)
+				}
+			}
+		})
+	}
+	if _, err := New(Options{Issuer: "https://op.example.com", Keys: set, AccessTokenAlg: "HS256"}); err == nil {
+		t.Error("HS256 accepted for access tokens")
+	}
 }

@@ -175,7 +175,7 @@ func TestIDTokenRefusals(t *testing.T) {
 	}{
 		{name: "alg none", in: sampleIDToken(client(func(m *oauth.Metadata) { m.IDTokenSignedResponseAlg = "none" })),
 			wantErr: `alg "none"`},
-		{name: "unknown alg", in: sampleIDToken(client(func(m *oauth.Metadata) { m.IDTokenSignedResponseAlg = "EdDSA" })),
+		{name: "unknown alg", in: sampleIDToken(client(func(m *oauth.Metadata) { m.IDTokenSignedResponseAlg = "ES256K" })),
 			wantErr: "not supported"},
 		{name: "ES384 without a P-384 key", set: generatedSet(),
 			in:      sampleIDToken(client(func(m *oauth.Metadata) { m.IDTokenSignedResponseAlg = "ES384" })),
@@ -233,10 +233,10 @@ func TestIDTokenLifetimeOption(t *testing.T) {
 func TestSigningAlgs(t *testing.T) {
 	full := newMinter(t, fullSet(), newClock())
 	gen := newMinter(t, generatedSet(), newClock(), func(o *Options) { o.Secrets = nil })
-	if got, want := strings.Join(full.SigningAlgs(), " "), "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 HS256 HS384 HS512"; got != want {
+	if got, want := strings.Join(full.SigningAlgs(), " "), "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA HS256 HS384 HS512"; got != want {
 		t.Errorf("full set: %s, want %s", got, want)
 	}
-	if got, want := strings.Join(gen.SigningAlgs(), " "), "RS256 RS384 RS512 PS256 PS384 PS512 ES256"; got != want {
+	if got, want := strings.Join(gen.SigningAlgs(), " "), "RS256 RS384 RS512 PS256 PS384 PS512 ES256 EdDSA"; got != want {
 		t.Errorf("generated set without secrets: %s, want %s", got, want)
 	}
 }

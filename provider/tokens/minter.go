@@ -51,6 +51,9 @@ type Options struct {
 	// DefaultAudience is the aud of access tokens issued without a
 	// resource; empty means the issuer.
 	DefaultAudience []string
+	// AccessTokenAlg signs access tokens: one of AccessTokenAlgs; empty
+	// means DefaultAccessTokenAlg. The key set must hold a key for it.
+	AccessTokenAlg string
 }
 
 // Minter mints and checks the provider's JWTs. It is immutable after New
@@ -64,6 +67,7 @@ type Minter struct {
 	now        func() time.Time
 	idLife     time.Duration
 	accessLife time.Duration
+	accessAlg  string
 	audience   []string
 }
 
@@ -82,6 +86,16 @@ func New(o Options) (*Minter, error) {
 	if _, ok := o.Keys.SigningKey(jose.RS256); !ok {
 		return nil, errors.New("tokens: the key set has no RSA key for RS256")
 	}
+	accessAlg := o.AccessTokenAlg
+	if accessAlg == "" {
+		accessAlg = DefaultAccessTokenAlg
+	}
+	if !slices.Contains(AccessTokenAlgs, accessAlg) {
+		return nil, fmt.Errorf("tokens: access tokens cannot be signed with %q", accessAlg)
+	}
+	if _, ok := o.Keys.SigningKey(jose.SignatureAlgorithm(accessAlg)); !ok {
+		return nil, fmt.Errorf("tokens: the key set has no key for %s (%s)", accessAlg, keyNeeded(accessAlg))
+	}
 	m := &Minter{
 		issuer:     o.Issuer,
 		keys:       o.Keys,
@@ -91,6 +105,7 @@ func New(o Options) (*Minter, error) {
 		now:        o.Now,
 		idLife:     orDefault(o.IDTokenLifetime, DefaultIDTokenLifetime),
 		accessLife: orDefault(o.AccessTokenLifetime, DefaultAccessTokenLifetime),
+		accessAlg:  accessAlg,
 		audience:   slices.Clone(o.DefaultAudience),
 	}
 	if m.now == nil {

@@ -19,6 +19,10 @@ func invalidCause(err error, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %w", ErrInvalidToken, fmt.Sprintf(format, args...), err)
 }
 
+// accessParseAlgs are the algorithms an access token may arrive with. The
+// key named by kid decides which of them can verify: each key has one type.
+var accessParseAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA}
+
 // accessWire is the payload of an access token as read back.
 type accessWire struct {
 	jwt.Claims
@@ -29,12 +33,14 @@ type accessWire struct {
 }
 
 // ParseAccessToken checks an access token this server issued and returns
-// its claims: RS256 under one of our published keys, typ at+jwt, our iss,
-// not expired. Every refusal wraps ErrInvalidToken.
+// its claims: signed under one of our published keys with an algorithm
+// access tokens may have (tokens minted before a change of
+// op.token.accessTokenAlg stay good until they expire), typ at+jwt, our
+// iss, not expired. Every refusal wraps ErrInvalidToken.
 func (m *Minter) ParseAccessToken(_ context.Context, token string) (AccessClaims, error) {
-	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{accessTokenAlg})
+	tok, err := jwt.ParseSigned(token, accessParseAlgs)
 	if err != nil {
-		return AccessClaims{}, invalidCause(err, "not an %s JWS", accessTokenAlg)
+		return AccessClaims{}, invalidCause(err, "not a JWS of ours")
 	}
 	h := tok.Headers[0]
 	// RFC 9068 §4: the type keeps ID tokens and other JWTs signed with the

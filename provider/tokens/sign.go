@@ -16,7 +16,7 @@ import (
 
 // The JWS algorithms this package signs with.
 var (
-	asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+	asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 	hmacAlgs       = []string{"HS256", "HS384", "HS512"}
 )
 
@@ -26,6 +26,9 @@ var algHash = map[string]crypto.Hash{
 	"RS256": crypto.SHA256, "PS256": crypto.SHA256, "ES256": crypto.SHA256, "HS256": crypto.SHA256,
 	"RS384": crypto.SHA384, "PS384": crypto.SHA384, "ES384": crypto.SHA384, "HS384": crypto.SHA384,
 	"RS512": crypto.SHA512, "PS512": crypto.SHA512, "ES512": crypto.SHA512, "HS512": crypto.SHA512,
+	// Ed25519 hashes with SHA-512 (RFC 8032 §5.1), which at_hash and
+	// c_hash then use, as the OpenID Foundation's errata for EdDSA say.
+	"EdDSA": crypto.SHA512,
 }
 
 func isHMAC(alg string) bool { return strings.HasPrefix(alg, "HS") }
@@ -102,6 +105,8 @@ func keyNeeded(alg string) string {
 		return "an EC P-384 key"
 	case "ES512":
 		return "an EC P-521 key"
+	case "EdDSA":
+		return "an Ed25519 key; gatehouse keys generate --rotate adds one"
 	}
 	return "an RSA key"
 }
