@@ -28,6 +28,13 @@
 //     sent to that one registered URI.
 //   - Any parameter given more than once is invalid_request; one given with
 //     an empty value counts as absent (RFC 6749 §3.1).
+//   - Every parameter has a length limit (oauth's limits table,
+//     docs/limits.md), checked before anything is looked up: a query or
+//     body over 64 KiB is shown as a bad request; a client_id over the limit
+//     is an unknown client and a redirect_uri over it a bad one, both shown;
+//     any other parameter over its limit is invalid_request, redirected,
+//     and an overlong state is then not echoed. A request whose JSON form
+//     would not fit a pending flow is invalid_request too.
 //   - With a request object only its parameters count, client_id aside
 //     (RFC 9101 §5 and §6.3), so response_type and scope need not be repeated
 //     outside as OpenID Connect Core §6.1 has it; outer values are ignored,

@@ -11,9 +11,9 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
-// maxFormBytes bounds the body of a POSTed request: far more than any
-// honest request needs, a request object by value included.
-const maxFormBytes = 64 << 10
+// maxFormBytes bounds the query of a GET and the body of a POST: far more
+// than any honest request needs, a request object by value included.
+const maxFormBytes = oauth.MaxAuthorizationRequest
 
 // params are the parameters of a request, from the HTTP request or from
 // a request object.
@@ -39,6 +39,10 @@ func readParams(r *http.Request) (params, *oauth.Error) {
 	switch r.Method {
 	case http.MethodGet:
 		raw = r.URL.RawQuery
+		if len(raw) > maxFormBytes {
+			return params{}, oauth.ErrInvalidRequest().WithStatus(http.StatusRequestURITooLong).
+				WithDescription("the request is too large")
+		}
 	case http.MethodPost:
 		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if err != nil || mt != "application/x-www-form-urlencoded" {

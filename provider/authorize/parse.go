@@ -69,6 +69,9 @@ func (p *parser) parse(ctx context.Context, r *http.Request) (Request, *Failure)
 	if e := v.run(); e != nil {
 		return Request{}, reply.fail(e)
 	}
+	if e := storedSize(v.req); e != nil {
+		return Request{}, reply.fail(e)
+	}
 	v.req.ResponseMode = clientMode(v.req.ResponseMode, client, p.deps.Config.ResponseModes)
 	return v.req, nil
 }
@@ -82,6 +85,12 @@ func (p *parser) client(ctx context.Context, in params) (oauth.Client, *Failure)
 	id := in.get(paramClientID)
 	if id == "" {
 		return oauth.Client{}, showFailure("", invalid(oauth.ErrInvalidRequest, paramClientID, "missing"))
+	}
+	if len(id) > oauth.MaxClientID {
+		// No client has such an ID (registration refuses them): answered
+		// as an unknown client, without asking the directory.
+		return oauth.Client{}, showFailure(clip(id), invalid(oauth.ErrInvalidRequest, paramClientID,
+			"no client is registered as %s", quote(id)))
 	}
 	c, err := p.deps.Clients(ctx, id)
 	switch {
@@ -131,6 +140,6 @@ func (p *parser) replyFor(in params, c oauth.Client) (replyTo, *Failure) {
 	return replyTo{
 		issuer: p.deps.Config.Issuer, clientID: c.ID, uri: uri, given: given,
 		mode:  clientMode(errorMode(in, p.deps.Config.ResponseModes), c, p.deps.Config.ResponseModes),
-		state: in.get(paramState),
+		state: echoedState(in.get(paramState)),
 	}, nil
 }

@@ -32,6 +32,9 @@ func resolveRedirect(p params, c oauth.Client) (uri string, given bool, e *oauth
 		}
 		return "", false, invalid(oauth.ErrInvalidRequest, paramRedirectURI, "missing; the client has several redirect URIs registered and must name one")
 	}
+	if len(raw) > oauth.MaxRedirectURI {
+		return "", false, invalid(oauth.ErrInvalidRequest, paramRedirectURI, "longer than %d bytes", oauth.MaxRedirectURI)
+	}
 	if problem := malformedRedirect(raw); problem != "" {
 		return "", false, invalid(oauth.ErrInvalidRequest, paramRedirectURI, "%s %s", quote(raw), problem)
 	}

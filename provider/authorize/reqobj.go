@@ -28,6 +28,9 @@ func (p *parser) requestObject(ctx context.Context, outer params, c oauth.Client
 		if !cfg.RequestParameter {
 			return params{}, nil, invalid(oauth.ErrRequestNotSupported, paramRequest, "this server does not accept request objects by value")
 		}
+		if len(byValue) > oauth.MaxRequestObject {
+			return params{}, nil, tooLong(oauth.Limit{Param: paramRequest, Max: oauth.MaxRequestObject})
+		}
 		jwt, info.Source = byValue, paramRequest
 	default:
 		if !cfg.RequestURIParameter || p.deps.Keys == nil {
@@ -39,6 +42,9 @@ func (p *parser) requestObject(ctx context.Context, outer params, c oauth.Client
 		body, err := p.deps.Keys.RequestObject(ctx, byRef)
 		if err != nil {
 			return params{}, nil, invalid(oauth.ErrInvalidRequestURI, paramRequestURI, "the request object could not be fetched").WithCause(err)
+		}
+		if len(body) > oauth.MaxRequestObject {
+			return params{}, nil, invalid(oauth.ErrInvalidRequestURI, paramRequestURI, "the request object is longer than %d bytes", oauth.MaxRequestObject)
 		}
 		jwt, info.Source, info.URI = strings.TrimSpace(string(body)), paramRequestURI, byRef
 	}
@@ -58,6 +64,9 @@ func (p *parser) requestObject(ctx context.Context, outer params, c oauth.Client
 // (Discovery's require_request_uri_registration): otherwise anyone could
 // make the server fetch any URL.
 func checkRequestURI(raw string, c oauth.Client) *oauth.Error {
+	if len(raw) > oauth.MaxRequestURI {
+		return tooLong(oauth.Limit{Param: paramRequestURI, Max: oauth.MaxRequestURI})
+	}
 	if strings.HasPrefix(raw, "urn:ietf:params:oauth:request_uri:") {
 		return invalid(oauth.ErrInvalidRequestURI, paramRequestURI, "pushed authorization requests (RFC 9126) are not supported by this server")
 	}

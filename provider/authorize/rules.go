@@ -31,9 +31,11 @@ type validation struct {
 }
 
 // run applies the rules in order; the first broken one is reported. The
-// response type comes first, as the mode of the later errors depends on it.
+// lengths come first, so that no other rule reads an overlong value; then
+// the response type, as the mode of the later errors depends on it.
 func (v *validation) run() *oauth.Error {
 	for _, rule := range []func() *oauth.Error{
+		v.lengths,
 		v.responseType,
 		v.responseMode,
 		v.pushedOnly,
@@ -102,6 +104,9 @@ func (v *validation) scope() *oauth.Error {
 	scopes, err := ParseScope(v.in.get(paramScope))
 	if err != nil {
 		return invalid(oauth.ErrInvalidScope, paramScope, "%v", err)
+	}
+	if len(scopes) > oauth.MaxScopeValues {
+		return invalid(oauth.ErrInvalidRequest, paramScope, "more than %d values", oauth.MaxScopeValues)
 	}
 	v.req.Scopes = scopes
 	if v.req.ResponseType.IDToken() && !v.req.OpenID() {

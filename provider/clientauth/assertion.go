@@ -15,10 +15,8 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
-// maxAssertionLen bounds the assertion that is parsed at all. A signed
-// JWT with the claims of RFC 7523 and an RSA-4096 signature takes about
-// 1 KiB.
-const maxAssertionLen = 16 << 10
+// maxAssertionLen bounds the assertion that is parsed at all.
+const maxAssertionLen = oauth.MaxClientAssertion
 
 // assertion is a parsed, not yet verified client assertion.
 type assertion struct {

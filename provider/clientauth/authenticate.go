@@ -178,7 +178,15 @@ func (a *Authenticator) public(ctx context.Context, cr credentials, cert *Certif
 // lookup fetches the client. The store must return the client asked for,
 // exactly: a directory that matches ids without regard to case could
 // otherwise hand back another spelling of the id than the one presented.
+//
+// An ID longer than any client can have is refused as unknown before the
+// directory is asked: it cannot name a client, and a directory may
+// answer such a name with an error of its own (OpenLDAP's invalidDNSyntax
+// for a DN over 8 KiB).
 func (a *Authenticator) lookup(ctx context.Context, id string, triedBasic bool) (oauth.Client, *oauth.Error) {
+	if len(id) > oauth.MaxClientID {
+		return oauth.Client{}, a.refuse(triedBasic, descFailed, fmt.Errorf("%w: a client_id of %d bytes (at most %d)", errUnknownClient, len(id), oauth.MaxClientID))
+	}
 	c, err := a.clients(ctx, id)
 	switch {
 	case err == nil && c.ID == id:

@@ -43,6 +43,9 @@
 //     required, in the future, and at most MaxAssertionLifetime (5 minutes
 //     by default) away from now and from iat; nbf and iat may lie at most
 //     30 seconds in the future; jti is required and used once.
+//   - A client_id or client_secret longer than any client can have
+//     (oauth.MaxClientID, oauth.MaxClientSecret) is refused as an unknown
+//     client or a wrong secret before the directory is asked.
 //   - Failures are invalid_client with a description fit for clients.
 //     Every failure that depends on the client's entry — unknown client,
 //     another registered method, wrong secret, wrong key or algorithm — has

@@ -18,6 +18,11 @@ func (a *Authenticator) bySecret(ctx context.Context, cr credentials, method str
 	if cr.clientID == "" {
 		return Result{}, invalidRequest("client_id is required with client_secret.")
 	}
+	if len(cr.secret) > oauth.MaxClientSecret {
+		// No stored secret is that long (the codec refuses them): a wrong
+		// secret, found without asking the directory or hashing it.
+		return Result{}, a.refuse(basic, descFailed, fmt.Errorf("%w: %d bytes (at most %d)", errWrongSecret, len(cr.secret), oauth.MaxClientSecret))
+	}
 	c, e := a.lookup(ctx, cr.clientID, basic)
 	if e != nil {
 		return Result{}, e

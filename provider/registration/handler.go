@@ -16,7 +16,7 @@ import (
 // MaxBodySize bounds a registration request body: far more than any real
 // registration needs, small enough that no one can make the server buffer
 // much.
-const MaxBodySize = 64 << 10
+const MaxBodySize = oauth.MaxRegistrationBody
 
 // PathVar is the route variable that holds the client ID in
 // /clients/{client_id}.

@@ -10,7 +10,7 @@ import (
 )
 
 // maxSecretLen matches what the codec accepts.
-const maxSecretLen = 4096
+const maxSecretLen = oauth.MaxClientSecret
 
 // newSecret is the secret of a new client with metadata m: preferred when
 // given, generated when the client needs one. It returns the stored form

@@ -72,7 +72,7 @@ func NewService(o Options) (*Service, error) {
 		now = time.Now
 	}
 	return &Service{
-		store:    o.Store,
+		store:    boundedStore{o.Store},
 		codec:    o.Codec,
 		verifier: o.Verifier,
 		master:   master,

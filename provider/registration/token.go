@@ -101,10 +101,9 @@ func newClientID() string { return strings.ToLower(rand.Text()) }
 // Appendix A allows any printable ASCII; "/" and the dot segments are left
 // out as they cannot be a path segment of the configuration endpoint.
 func clientIDProblem(id string) string {
-	const maxLen = 255
 	switch {
-	case len(id) > maxLen:
-		return fmt.Sprintf("must be at most %d characters long", maxLen)
+	case len(id) > oauth.MaxRegisteredClientID:
+		return fmt.Sprintf("must be at most %d characters long", oauth.MaxRegisteredClientID)
 	case id == "." || id == "..":
 		return "must not be . or .."
 	}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
@@ -17,6 +18,10 @@ import (
 func redirectProblem(raw string, native bool) string {
 	u, err := url.Parse(raw)
 	switch {
+	case len(raw) > oauth.MaxRedirectURI:
+		// The authorization endpoint refuses longer ones: registered,
+		// such a URI could never be used.
+		return "is longer than " + strconv.Itoa(oauth.MaxRedirectURI) + " bytes"
 	case err != nil:
 		return "is not a valid URI"
 	case u.Scheme == "":

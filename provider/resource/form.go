@@ -11,7 +11,7 @@ import (
 )
 
 // maxBody bounds a request's form.
-const maxBody = 64 << 10
+const maxBody = oauth.MaxTokenRequest
 
 // isForm reports whether the request declares a form body.
 func isForm(r *http.Request) bool {

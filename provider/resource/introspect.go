@@ -112,6 +112,9 @@ func activeIntrospection(ac tokens.AccessClaims) introspection {
 // invalid_request (RFC 7662 §2.1, RFC 7009 §2.1).
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, what string) (clientauth.Result, url.Values, bool) {
 	form, e := readClientForm(w, r)
+	if e == nil {
+		e = checkLengths(form)
+	}
 	if e != nil {
 		e.WriteJSON(w)
 		return clientauth.Result{}, nil, false

@@ -28,6 +28,11 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 	case token == "":
 		oauth.WriteBearerMissing(w)
 		return
+	case len(token) > oauth.MaxAccessToken:
+		// Longer than any token this server issues: not one of ours,
+		// refused before it is parsed.
+		writeBearerError(w, oauth.ErrInvalidToken().WithDescription("The access token is too long."), "")
+		return
 	}
 	ctx := r.Context()
 	ac, e := h.checkAccessToken(ctx, token)

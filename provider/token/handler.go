@@ -19,7 +19,7 @@ import (
 )
 
 // maxBody bounds a token request's form.
-const maxBody = 64 << 10
+const maxBody = oauth.MaxTokenRequest
 
 // Users reads a person's current claims for the ID token.
 type Users interface {
@@ -112,6 +112,9 @@ func (h *Handler) GrantTypes() []string {
 // response. Every answer, success or error, is JSON and never cached.
 func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 	form, oerr := readForm(w, r)
+	if oerr == nil {
+		oerr = checkForm(form)
+	}
 	if oerr != nil {
 		writeError(w, oerr)
 		return
