@@ -36,6 +36,10 @@ type LoginPage struct {
 	Username string
 	// Error is one of the Login* constants, or empty.
 	Error string
+	// Status is the HTTP status to answer with; 0 means 200. The page is
+	// the same, and so are its headers (no-store, Content-Language),
+	// whatever the status: a 429 or 503 form still carries a CSRF token.
+	Status int
 }
 
 // Login renders the sign-in form.
@@ -54,7 +58,11 @@ func loginView(p LoginPage) (view, error) {
 			return view{}, fmt.Errorf("login page: unknown error %q", p.Error)
 		}
 	}
-	return newView("login", p.Lang, "login.title", true, p)
+	v, err := newView("login", p.Lang, "login.title", true, p)
+	if p.Status != 0 {
+		v.status = p.Status
+	}
+	return v, err
 }
 
 // ConsentPage asks a person whether a client may have what it asked for.

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -97,10 +98,25 @@ func Start(ctx context.Context, dir string, opts Options) (*Server, error) {
 }
 
 // Close stops the server and waits for it to exit. Killing is fine: it
-// holds nothing worth saving. Close may be called more than once.
+// holds nothing worth saving. Close may be called more than once, and on
+// a paused server (SIGKILL ends a stopped process too).
 func (s *Server) Close() error {
 	s.once.Do(func() { s.err = s.proc.kill() })
 	return s.err
+}
+
+// Pause stops the server process (SIGSTOP): it keeps its port and its
+// connections but answers nothing, like a server that hangs, until Resume.
+func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP) }
+
+// Resume lets a paused server go on (SIGCONT).
+func (s *Server) Resume() error { return s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) error {
+	if err := s.proc.Signal(sig); err != nil {
+		return fmt.Errorf("redistest: %v: %w", sig, err)
+	}
+	return nil
 }
 
 func findServer() (string, error) {

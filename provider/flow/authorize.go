@@ -26,7 +26,7 @@ func (h *Handler) Authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, live, err := h.currentSession(ctx, r)
 	if err != nil {
-		h.reply(w, r, req.ErrorResponse(unavailable(err)))
+		h.outage(w, r, req, storeSessions, err)
 		return
 	}
 	if !live || req.ForceLogin() || h.tooOld(req, sess.AuthTime) {
@@ -47,11 +47,17 @@ func (h *Handler) tooOld(req authorize.Request, authTime time.Time) bool {
 }
 
 // startLogin keeps the request as a flow and sends the browser to the
-// login page.
+// login page. The flow is kept under the client's address, so that one
+// address flooding /authorize pushes out only its own pending flows.
 func (h *Handler) startLogin(w http.ResponseWriter, r *http.Request, req authorize.Request) {
-	f, err := h.saveFlow(r.Context(), session.Flow{}, req)
+	f, err := h.saveFlow(r.Context(), session.Flow{Origin: clientAddr(r)}, req)
+	if errors.Is(err, session.ErrFlowTooLarge) {
+		h.Log.Info("authorization request refused", "client_id", req.ClientID, "err", err)
+		h.reply(w, r, req.ErrorResponse(oauth.ErrInvalidRequest().WithDescription("the authorization request is too large").WithCause(err)))
+		return
+	}
 	if err != nil {
-		h.reply(w, r, req.ErrorResponse(unavailable(err)))
+		h.outage(w, r, req, storeSessions, err)
 		return
 	}
 	http.Redirect(w, r, h.path("/login")+"?flow="+url.QueryEscape(f.ID), http.StatusSeeOther)
@@ -68,7 +74,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, req authorize
 	case errors.Is(err, storage.ErrNotFound):
 		granted = oauth.Authorization{}
 	case err != nil:
-		h.reply(w, r, req.ErrorResponse(unavailable(err)))
+		h.outage(w, r, req, storeDirectory, err)
 		return
 	}
 	if !req.ForceConsent() && err == nil && granted.Covers(req.Scopes) {
@@ -81,7 +87,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, req authorize
 	}
 	f.Subject, f.AuthTime = sess.Subject, sess.AuthTime
 	if f, err = h.saveFlow(ctx, f, req); err != nil {
-		h.reply(w, r, req.ErrorResponse(unavailable(err)))
+		h.outage(w, r, req, storeSessions, err)
 		return
 	}
 	http.Redirect(w, r, h.path("/consent")+"?flow="+url.QueryEscape(f.ID), http.StatusSeeOther)
@@ -103,14 +109,16 @@ func (h *Handler) saveFlow(ctx context.Context, f session.Flow, req authorize.Re
 func (h *Handler) loadFlow(ctx context.Context, id string) (session.Flow, authorize.Request, error) {
 	f, err := h.Flows.Get(ctx, id)
 	if err != nil {
-		return f, authorize.Request{}, err
+		return f, authorize.Request{}, &storeError{store: storeSessions, err: err}
 	}
 	var req authorize.Request
 	if err := json.Unmarshal(f.Request, &req); err != nil {
 		return f, req, err
 	}
-	req.Client, err = h.Parse.Clients(ctx, req.ClientID)
-	return f, req, err
+	if req.Client, err = h.Parse.Clients(ctx, req.ClientID); err != nil {
+		return f, req, &storeError{store: storeDirectory, err: err}
+	}
+	return f, req, nil
 }
 
 // parseFailed answers an invalid request: with a redirect once the client

@@ -36,7 +36,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, req authorize.R
 				h.page(w, r, http.StatusBadRequest, "expired", "invalid_request")
 				return
 			}
-			h.reply(w, r, req.ErrorResponse(unavailable(err)))
+			h.outage(w, r, req, storeSessions, err)
 			return
 		}
 	}
@@ -80,7 +80,7 @@ func (h *Handler) newCode(w http.ResponseWriter, r *http.Request, req authorize.
 		IssuedAt: h.Now(), Extra: rawExtra,
 	}, h.CodeLifetime)
 	if err != nil {
-		h.reply(w, r, req.ErrorResponse(unavailable(err)))
+		h.outage(w, r, req, storeSessions, err)
 		return "", false
 	}
 	return code, true

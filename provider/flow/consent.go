@@ -60,8 +60,7 @@ func (h *Handler) ConsentSubmit(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("decision") {
 	case "allow":
 		if err := h.remember(r, req, sess); err != nil {
-			h.Log.Error("remember consent", "err", err, "client_id", req.ClientID)
-			h.reply(w, r, req.ErrorResponse(unavailable(err)))
+			h.outage(w, r, req, storeDirectory, err)
 			return
 		}
 		h.finish(w, r, req, f, sess)
@@ -82,7 +81,7 @@ func (h *Handler) consentStep(w http.ResponseWriter, r *http.Request, id string)
 	}
 	sess, live, err := h.currentSession(r.Context(), r)
 	if err != nil {
-		h.page(w, r, http.StatusServiceUnavailable, "unavailable", "temporarily_unavailable")
+		h.outagePage(w, r, storeSessions, err)
 		return f, req, sess, false
 	}
 	if !live || f.Subject == "" || sess.Subject != f.Subject {

@@ -2,6 +2,8 @@ package flow
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -74,6 +76,10 @@ type Options struct {
 type Handler struct {
 	Options
 	secureCookies bool
+	// deviceKey signs device cookies; derived from CSRFKey, so that
+	// instances sharing that key agree, without a CSRF token ever passing
+	// for a device cookie.
+	deviceKey []byte
 }
 
 // New checks the options.
@@ -91,7 +97,9 @@ func New(o Options) (*Handler, error) {
 	if o.CodeLifetime <= 0 {
 		o.CodeLifetime = time.Minute
 	}
-	return &Handler{Options: o, secureCookies: o.Issuer.Scheme == "https"}, nil
+	mac := hmac.New(sha256.New, o.CSRFKey)
+	mac.Write([]byte("gatehouse device cookie v1"))
+	return &Handler{Options: o, secureCookies: o.Issuer.Scheme == "https", deviceKey: mac.Sum(nil)}, nil
 }
 
 // path is the URL path of a page under the issuer.

@@ -42,30 +42,50 @@ func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
-	addr := clientAddr(r)
-	if allowed, _ := h.Throttle.Allow(username, addr); !allowed {
+	addr, known := clientAddr(r), h.knownDevice(r, username)
+	if !h.allowLogin(username, addr, known) {
 		h.renderLogin(w, r, http.StatusTooManyRequests, f, req, username, templates.LoginThrottled)
 		return
 	}
 	user, outcome, err := h.Directory.Login(r.Context(), username, password)
 	if err != nil {
-		h.Log.Error("sign-in: directory", "err", err)
+		h.logOutage(storeDirectory, err, "client_id", req.ClientID)
 		h.renderLogin(w, r, http.StatusServiceUnavailable, f, req, username, templates.LoginUnavailable)
 		return
 	}
 	if outcome != oauth.LoginOK {
-		h.Throttle.Fail(username, addr)
+		h.failLogin(username, addr, known)
 		h.Log.Info("sign-in refused", "outcome", outcomeKey(outcome), "client_id", req.ClientID)
 		h.renderLogin(w, r, http.StatusOK, f, req, username, outcomeKey(outcome))
 		return
 	}
 	h.Throttle.Succeed(username)
+	h.setDeviceCookie(w, username)
 	sess, err := h.startSession(w, r, user)
 	if err != nil {
-		h.reply(w, r, req.ErrorResponse(unavailable(err)))
+		h.outage(w, r, req, storeSessions, err)
 		return
 	}
 	h.signedIn(w, r, req, f, sess)
+}
+
+// allowLogin asks the throttle: a browser known for username (device
+// cookie) answers to the username limit only.
+func (h *Handler) allowLogin(username string, addr netip.Addr, known bool) bool {
+	if known {
+		ok, _ := h.Throttle.AllowKnown(username)
+		return ok
+	}
+	ok, _ := h.Throttle.Allow(username, addr)
+	return ok
+}
+
+func (h *Handler) failLogin(username string, addr netip.Addr, known bool) {
+	if known {
+		h.Throttle.FailKnown(username)
+		return
+	}
+	h.Throttle.Fail(username, addr)
 }
 
 // startSession replaces whatever session the browser had with a new one,
@@ -100,7 +120,7 @@ func (h *Handler) flowFromRequest(w http.ResponseWriter, r *http.Request, id str
 	case isNotFound(err):
 		h.page(w, r, http.StatusBadRequest, "expired", "invalid_request")
 	case isUnavailable(err):
-		h.page(w, r, http.StatusServiceUnavailable, "unavailable", "temporarily_unavailable")
+		h.outagePage(w, r, failedStore(err), err)
 	default:
 		h.Log.Error("load flow", "err", err)
 		h.page(w, r, http.StatusInternalServerError, "server_error", "server_error")
@@ -111,10 +131,9 @@ func (h *Handler) flowFromRequest(w http.ResponseWriter, r *http.Request, id str
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, f session.Flow, req authorize.Request, username, errKey string) {
 	lang := h.lang(r, req)
 	allowRedirect(w, req)
-	if status != http.StatusOK {
-		w.WriteHeader(status)
-	}
-	err := h.Pages.Login(w, templates.LoginPage{
+	// The renderer writes the status, after its headers (no-store,
+	// Content-Language): the 429 and 503 forms carry a CSRF token too.
+	err := h.Pages.Login(w, templates.LoginPage{Status: status,
 		Lang: lang, Action: h.path("/login"), CSRF: h.csrfToken(f.ID, stepLogin), Flow: f.ID,
 		ClientName: templates.PickLang(req.Client.Metadata.ClientName, lang),
 		LogoURI:    templates.PickLang(req.Client.Metadata.LogoURI, lang),

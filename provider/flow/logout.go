@@ -48,7 +48,7 @@ func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, live, err := h.currentSession(r.Context(), r)
 	if err != nil {
-		h.page(w, r, http.StatusServiceUnavailable, "unavailable", "temporarily_unavailable")
+		h.outagePage(w, r, storeSessions, err)
 		return
 	}
 	if !live || (lr.hinted && lr.hint.Subject == sess.Subject) {
@@ -71,7 +71,7 @@ func (h *Handler) LogoutSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, live, err := h.currentSession(r.Context(), r)
 	if err != nil {
-		h.page(w, r, http.StatusServiceUnavailable, "unavailable", "temporarily_unavailable")
+		h.outagePage(w, r, storeSessions, err)
 		return
 	}
 	if live && !h.csrfValid(sess.ID, stepLogout, r.PostForm.Get("csrf")) {
@@ -96,7 +96,7 @@ func (h *Handler) readLogout(w http.ResponseWriter, r *http.Request, q url.Value
 			h.page(w, r, http.StatusBadRequest, "bad_request", "invalid_request")
 			return lr, false
 		case err != nil:
-			h.page(w, r, http.StatusServiceUnavailable, "unavailable", "temporarily_unavailable")
+			h.outagePage(w, r, storeDirectory, err)
 			return lr, false
 		}
 		lr.hint, lr.hinted = claims, true
@@ -108,7 +108,7 @@ func (h *Handler) readLogout(w http.ResponseWriter, r *http.Request, q url.Value
 			h.page(w, r, http.StatusBadRequest, "unknown_client", "invalid_request")
 			return lr, false
 		case err != nil:
-			h.page(w, r, http.StatusServiceUnavailable, "unavailable", "temporarily_unavailable")
+			h.outagePage(w, r, storeDirectory, err)
 			return lr, false
 		}
 		lr.client, lr.hasClient = c, true

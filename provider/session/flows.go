@@ -3,7 +3,9 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
@@ -12,6 +14,16 @@ import (
 // DefaultFlowLifetime is how long a pending authorization request waits
 // for the person to sign in and consent.
 const DefaultFlowLifetime = 10 * time.Minute
+
+// DefaultMaxFlowBytes bounds one flow as stored (its JSON). A request
+// within the bounds package authorize enforces on its parameters fits
+// several times over.
+const DefaultMaxFlowBytes = 16 << 10
+
+// ErrFlowTooLarge is returned by Flows.Put for a flow larger than its
+// bound: the request is the client's mistake (invalid_request), not an
+// outage.
+var ErrFlowTooLarge = errors.New("session: authorization request too large to keep")
 
 // Flow is an authorization request on its way from /authorize to the
 // code, named in the login and consent URLs by its ID.
@@ -27,6 +39,9 @@ type Flow struct {
 	Created time.Time `json:"created"`
 	// LoginHint prefills the login form.
 	LoginHint string `json:"login_hint"`
+	// Origin is the address of the client that started the flow; flows
+	// not yet signed in are bounded per origin (AddressGroup).
+	Origin netip.Addr `json:"origin"`
 	// Subject and AuthTime are set once the person has signed in during
 	// this flow (so that prompt=login and max_age are met by that very
 	// sign-in); empty before.
@@ -36,28 +51,56 @@ type Flow struct {
 
 // Flows keeps pending authorization requests in a KV, each for a fixed
 // time from its creation (key "flow:"+hash of ID).
+//
+// Anyone can start a flow without signing in, so flows that nobody has
+// signed in to yet (Subject empty) are evictable entries of the KV,
+// grouped by Origin: a flood of them from one address, or from many,
+// pushes out the oldest anonymous flows instead of filling the store. Once
+// someone signs in to a flow it becomes an ordinary entry, which no flood
+// evicts (it still expires). See EvictableKV.
 type Flows struct {
 	kv       KV
 	lifetime time.Duration
+	maxBytes int
 	now      func() time.Time
+}
+
+// FlowOptions tune Flows. The zero value is a good default.
+type FlowOptions struct {
+	// Lifetime is how long a flow lives from its creation; 0 or less means
+	// DefaultFlowLifetime.
+	Lifetime time.Duration
+	// MaxBytes bounds one stored flow; 0 or less means DefaultMaxFlowBytes.
+	MaxBytes int
+	// Clock tells the time; nil means time.Now.
+	Clock func() time.Time
 }
 
 // NewFlows returns the flows kept in kv. A lifetime of 0 or less means
 // DefaultFlowLifetime; a nil clock means time.Now.
 func NewFlows(kv KV, lifetime time.Duration, clock func() time.Time) *Flows {
-	if lifetime <= 0 {
-		lifetime = DefaultFlowLifetime
+	return NewFlowsWith(kv, FlowOptions{Lifetime: lifetime, Clock: clock})
+}
+
+// NewFlowsWith returns the flows kept in kv, tuned by opts.
+func NewFlowsWith(kv KV, opts FlowOptions) *Flows {
+	if opts.Lifetime <= 0 {
+		opts.Lifetime = DefaultFlowLifetime
 	}
-	return &Flows{kv: kv, lifetime: lifetime, now: clockOrNow(clock)}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxFlowBytes
+	}
+	return &Flows{kv: kv, lifetime: opts.Lifetime, maxBytes: opts.MaxBytes, now: clockOrNow(opts.Clock)}
 }
 
 const flowPrefix = "flow:"
 
 // Put stores f and returns it. A flow without an ID is new: it gets a
 // fresh ID and Created now. A flow with an ID replaces the stored one and
-// keeps its deadline, Created plus the lifetime: steps can record their
-// progress but never extend the flow. Past the deadline Put is
-// storage.ErrNotFound.
+// keeps its deadline, Created plus the lifetime, and its Origin: steps can
+// record their progress but never extend the flow. Past the deadline, or
+// once evicted, Put is storage.ErrNotFound. A flow that encodes to more
+// than MaxBytes is ErrFlowTooLarge.
 func (fs *Flows) Put(ctx context.Context, f Flow) (Flow, error) {
 	now := fs.now()
 	if f.ID == "" {
@@ -67,7 +110,7 @@ func (fs *Flows) Put(ctx context.Context, f Flow) (Flow, error) {
 		if err != nil {
 			return Flow{}, err
 		}
-		f.Created = old.Created
+		f.Created, f.Origin = old.Created, old.Origin
 	}
 	ttl := f.Created.Add(fs.lifetime).Sub(now)
 	if ttl <= 0 {
@@ -77,10 +120,31 @@ func (fs *Flows) Put(ctx context.Context, f Flow) (Flow, error) {
 	if err != nil {
 		return Flow{}, fmt.Errorf("session: encode flow: %w", err)
 	}
-	if err := fs.kv.Put(ctx, hashedKey(flowPrefix, f.ID), raw, ttl); err != nil {
+	if len(raw) > fs.maxBytes {
+		return Flow{}, fmt.Errorf("%w: %d bytes, at most %d", ErrFlowTooLarge, len(raw), fs.maxBytes)
+	}
+	if err := fs.store(ctx, f, raw, ttl); err != nil {
 		return Flow{}, err
 	}
 	return f, nil
+}
+
+// store writes an anonymous flow as evictable, and a signed-in one as an
+// ordinary entry, taking it out of line first so that it cannot be
+// evicted between the two steps.
+func (fs *Flows) store(ctx context.Context, f Flow, raw []byte, ttl time.Duration) error {
+	key := hashedKey(flowPrefix, f.ID)
+	ev, ok := fs.kv.(EvictableKV)
+	switch {
+	case !ok:
+		return fs.kv.Put(ctx, key, raw, ttl)
+	case f.Subject == "":
+		return ev.PutEvictable(ctx, AddressGroup(f.Origin), key, raw, ttl)
+	}
+	if err := ev.Unlist(ctx, AddressGroup(f.Origin), key); err != nil {
+		return err
+	}
+	return ev.Put(ctx, key, raw, ttl)
 }
 
 // Get returns the pending flow with the given ID, or storage.ErrNotFound.
@@ -91,15 +155,29 @@ func (fs *Flows) Get(ctx context.Context, id string) (Flow, error) {
 // Take returns the flow and ends it, so that the step that finishes a flow
 // (issuing the code, or the error) can run only once.
 func (fs *Flows) Take(ctx context.Context, id string) (Flow, error) {
-	return fs.read(ctx, id, fs.kv.Take)
+	f, err := fs.read(ctx, id, fs.kv.Take)
+	if err == nil {
+		fs.unlist(ctx, f)
+	}
+	return f, err
 }
 
 // Delete ends the flow; one that does not exist is not an error.
 func (fs *Flows) Delete(ctx context.Context, id string) error {
-	if id == "" {
-		return nil
+	_, err := fs.Take(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrMalformed) {
+		return nil // gone, or taken away all the same
 	}
-	return fs.kv.Delete(ctx, hashedKey(flowPrefix, id))
+	return err
+}
+
+// unlist drops an ended flow from the line of evictable ones. Failing to
+// is no one's problem now: a stale listing costs a place in line until
+// the flow's lifetime ends.
+func (fs *Flows) unlist(ctx context.Context, f Flow) {
+	if ev, ok := fs.kv.(EvictableKV); ok && f.Subject == "" {
+		_ = ev.Unlist(ctx, AddressGroup(f.Origin), hashedKey(flowPrefix, f.ID))
+	}
 }
 
 func (fs *Flows) read(ctx context.Context, id string, op func(context.Context, string) ([]byte, error)) (Flow, error) {

@@ -31,7 +31,25 @@ type KV interface {
 // ErrFull is returned by Put when the store holds as many live entries as
 // it may. It is also storage.ErrUnavailable: the caller answers with 503 or
 // temporarily_unavailable, as for any store that cannot take more work.
-var ErrFull = fmt.Errorf("session store full: %w", storage.ErrUnavailable)
+var ErrFull error = &unavailableError{msg: "session store (memory) full"}
+
+// unavailableError is an outage of the session store. It is
+// storage.ErrUnavailable for errors.Is, but its text names the session
+// store, so that a log line never blames the directory for it.
+type unavailableError struct {
+	msg   string
+	cause error
+}
+
+func (e *unavailableError) Error() string {
+	if e.cause == nil {
+		return e.msg
+	}
+	return e.msg + ": " + e.cause.Error()
+}
+
+func (e *unavailableError) Is(target error) bool { return target == storage.ErrUnavailable }
+func (e *unavailableError) Unwrap() error        { return e.cause }
 
 var errBadTTL = errors.New("session: time to live must be positive")
 

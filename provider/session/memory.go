@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"container/heap"
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,9 @@ type MemoryOptions struct {
 	// MaxValueBytes bounds the size of one value; 0 or less means
 	// DefaultMaxValueBytes. With MaxEntries it bounds the memory held.
 	MaxValueBytes int
+	// Pending bounds the evictable entries (PutEvictable), a budget of
+	// their own beside MaxEntries: a flood of them can fill neither.
+	Pending PendingLimits
 	// Clock tells the time that expiry is measured by; nil means time.Now.
 	Clock func() time.Time
 }
@@ -38,22 +42,32 @@ type MemoryOptions struct {
 // the background, so there is nothing to stop. When MaxEntries live entries
 // are held, a Put of a new key is refused rather than growing the map:
 // memory stays bounded whatever callers store.
+//
+// Evictable entries are in the same map and heap, and also in two lists in
+// the order they were put: one of the whole store, one of their group.
+// They count against Pending, not MaxEntries.
 type Memory struct {
 	max, maxValue int
+	pending       PendingLimits
 	now           func() time.Time
 
-	mu      sync.Mutex
-	entries map[string]*memEntry
-	byExp   expiryHeap
+	mu       sync.Mutex
+	entries  map[string]*memEntry
+	byExp    expiryHeap
+	evictAll *list.List            // of *memEntry, oldest first
+	groups   map[string]*list.List // of *memEntry, oldest first
 }
 
-var _ KV = (*Memory)(nil)
+var _ EvictableKV = (*Memory)(nil)
 
 type memEntry struct {
 	key     string
 	value   []byte
 	expires time.Time
 	index   int // position in byExp
+	// group, inAll and inGroup are set while the entry is evictable.
+	group          string
+	inAll, inGroup *list.Element
 }
 
 // NewMemory returns an empty Memory.
@@ -61,8 +75,11 @@ func NewMemory(opts MemoryOptions) *Memory {
 	m := &Memory{
 		max:      opts.MaxEntries,
 		maxValue: opts.MaxValueBytes,
+		pending:  opts.Pending.withDefaults(),
 		now:      clockOrNow(opts.Clock),
 		entries:  map[string]*memEntry{},
+		evictAll: list.New(),
+		groups:   map[string]*list.List{},
 	}
 	if m.max <= 0 {
 		m.max = DefaultMaxEntries
@@ -88,27 +105,130 @@ func (m *Memory) Put(ctx context.Context, key string, value []byte, ttl time.Dur
 	if ttl <= 0 {
 		return errBadTTL
 	}
-	if len(value) > m.maxValue {
-		return fmt.Errorf("session: value of %d bytes exceeds the limit of %d", len(value), m.maxValue)
+	if err := m.checkValue(value); err != nil {
+		return err
 	}
 	value = bytes.Clone(value)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
 	m.sweep(now)
-	if e, ok := m.entries[key]; ok {
-		e.value, e.expires = value, now.Add(ttl)
-		heap.Fix(&m.byExp, e.index)
+	if m.replace(key, value, now.Add(ttl)) {
 		return nil
 	}
-	if len(m.entries) >= m.max {
+	if m.ordinary() >= m.max {
 		return ErrFull
 	}
-	e := &memEntry{key: key, value: value, expires: now.Add(ttl)}
-	m.entries[key] = e
-	heap.Push(&m.byExp, e)
+	m.insert(&memEntry{key: key, value: value, expires: now.Add(ttl)})
 	return nil
 }
+
+// PutEvictable implements EvictableKV.
+func (m *Memory) PutEvictable(ctx context.Context, group, key string, value []byte, ttl time.Duration) error {
+	if err := checkArgs(ctx, key); err != nil {
+		return err
+	}
+	if ttl <= 0 {
+		return errBadTTL
+	}
+	if err := m.checkValue(value); err != nil {
+		return err
+	}
+	value = bytes.Clone(value)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	m.sweep(now)
+	if m.replace(key, value, now.Add(ttl)) {
+		return nil
+	}
+	line := m.groups[group]
+	if line == nil {
+		line = list.New()
+		m.groups[group] = line
+	}
+	for line.Len() >= m.pending.PerGroup {
+		m.remove(line.Front().Value.(*memEntry))
+	}
+	for m.evictAll.Len() >= m.pending.Max {
+		m.remove(m.evictAll.Front().Value.(*memEntry))
+	}
+	if m.groups[group] == nil { // emptied by the evictions above
+		m.groups[group] = line
+	}
+	e := &memEntry{key: key, value: value, expires: now.Add(ttl), group: group}
+	e.inAll, e.inGroup = m.evictAll.PushBack(e), line.PushBack(e)
+	m.insert(e)
+	return nil
+}
+
+// Unlist implements EvictableKV. The entry then counts against MaxEntries;
+// when those are all taken it stays evictable, and Unlist is ErrFull.
+func (m *Memory) Unlist(ctx context.Context, _, key string) error {
+	if err := checkArgs(ctx, key); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sweep(m.now())
+	e, ok := m.entries[key]
+	if !ok || e.inAll == nil {
+		return nil
+	}
+	if m.ordinary() >= m.max {
+		return ErrFull
+	}
+	m.unlist(e)
+	return nil
+}
+
+// Stats tells how many entries of each kind are held, and their bounds.
+func (m *Memory) Stats() Stats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sweep(m.now())
+	return Stats{Entries: m.ordinary(), MaxEntries: m.max, Pending: m.evictAll.Len(), MaxPending: m.pending.Max}
+}
+
+// Ready is ErrFull while no ordinary entry can be added, so that a full
+// store takes the instance out of service rather than failing every
+// sign-in. Evictable entries never fill it.
+func (m *Memory) Ready(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s := m.Stats(); s.Entries >= s.MaxEntries {
+		return ErrFull
+	}
+	return nil
+}
+
+func (m *Memory) checkValue(value []byte) error {
+	if len(value) > m.maxValue {
+		return fmt.Errorf("session: value of %d bytes exceeds the limit of %d", len(value), m.maxValue)
+	}
+	return nil
+}
+
+// replace gives an existing entry a new value and expiry, keeping its kind
+// and its place among the evictable ones; false when key is not there.
+func (m *Memory) replace(key string, value []byte, expires time.Time) bool {
+	e, ok := m.entries[key]
+	if !ok {
+		return false
+	}
+	e.value, e.expires = value, expires
+	heap.Fix(&m.byExp, e.index)
+	return true
+}
+
+func (m *Memory) insert(e *memEntry) {
+	m.entries[e.key] = e
+	heap.Push(&m.byExp, e)
+}
+
+// ordinary is the number of entries that count against MaxEntries.
+func (m *Memory) ordinary() int { return len(m.entries) - m.evictAll.Len() }
 
 func (m *Memory) Get(ctx context.Context, key string) ([]byte, error) {
 	return m.read(ctx, key, false)
@@ -164,6 +284,21 @@ func (m *Memory) sweep(now time.Time) {
 func (m *Memory) remove(e *memEntry) {
 	heap.Remove(&m.byExp, e.index)
 	delete(m.entries, e.key)
+	m.unlist(e)
+}
+
+// unlist takes e out of the evictable lists, if it is in them.
+func (m *Memory) unlist(e *memEntry) {
+	if e.inAll == nil {
+		return
+	}
+	m.evictAll.Remove(e.inAll)
+	line := m.groups[e.group]
+	line.Remove(e.inGroup)
+	if line.Len() == 0 {
+		delete(m.groups, e.group)
+	}
+	e.inAll, e.inGroup, e.group = nil, nil, ""
 }
 
 var errEmptyKey = errors.New("session: empty key")

@@ -40,8 +40,9 @@ const (
 // Redis also implements clientauth.Adder (SET ... NX PX), which makes the
 // replay check of client assertions atomic across instances.
 //
-// Unlike Memory, Redis puts no bound on the number or size of entries: the
-// server's maxmemory is what bounds them. Use a maxmemory-policy of
+// Unlike Memory, Redis puts no bound on the number or size of ordinary
+// entries: the server's maxmemory is what bounds them. Evictable entries
+// are bounded by PendingLimits (see redis_pending.go). Use a maxmemory-policy of
 // volatile-ttl, volatile-lru or noeviction; with noeviction a full server
 // refuses writes, which Put reports as storage.ErrUnavailable.
 //
@@ -51,16 +52,28 @@ const (
 // cannot be reached, times out, is loading, refuses the write — is
 // storage.ErrUnavailable.
 type Redis struct {
-	client redis.UniversalClient
-	prefix string
+	client  redis.UniversalClient
+	prefix  string
+	pending PendingLimits
+	now     func() time.Time
 }
 
-var _ KV = (*Redis)(nil)
+var _ EvictableKV = (*Redis)(nil)
 
 // NewRedis returns a KV that stores its entries in client, under keys that
-// begin with prefix. The caller keeps ownership of client; Close closes it.
+// begin with prefix, with the default PendingLimits. The caller keeps
+// ownership of client; Close closes it.
 func NewRedis(client redis.UniversalClient, prefix string) *Redis {
-	return &Redis{client: client, prefix: prefix}
+	return &Redis{client: client, prefix: prefix, pending: PendingLimits{}.withDefaults(), now: time.Now}
+}
+
+// WithPendingLimits returns a Redis on the same client and prefix that
+// bounds evictable entries by l. Every instance sharing the server should
+// use the same limits.
+func (r *Redis) WithPendingLimits(l PendingLimits) *Redis {
+	c := *r
+	c.pending = l.withDefaults()
+	return &c
 }
 
 // DialRedis connects to Redis and checks that the server answers, with
@@ -110,7 +123,7 @@ func DialRedis(addrs []string, password string, db int) (*Redis, error) {
 	defer cancel()
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close() // the ping's error is the one worth reporting
-		return nil, fmt.Errorf("session: Redis at %s: %w: %v", strings.Join(addrs, ", "), storage.ErrUnavailable, err)
+		return nil, &unavailableError{msg: "session store (redis) at " + strings.Join(addrs, ", ") + " unavailable", cause: err}
 	}
 	return NewRedis(client, DefaultRedisPrefix), nil
 }
@@ -198,10 +211,10 @@ func wrapRedis(ctx context.Context, op string, err error) error {
 	case errors.Is(err, redis.Nil):
 		return storage.ErrNotFound
 	case ctx.Err() != nil:
-		return fmt.Errorf("session: redis %s: %w (%v)", op, ctx.Err(), err)
+		return fmt.Errorf("session store (redis) %s: %w (%v)", op, ctx.Err(), err)
 	case strings.HasPrefix(err.Error(), "WRONGTYPE"):
-		return fmt.Errorf("session: redis %s: %w: %v", op, storage.ErrMalformed, err)
+		return fmt.Errorf("session store (redis) %s: %w: %v", op, storage.ErrMalformed, err)
 	default:
-		return fmt.Errorf("session: redis %s: %w: %v", op, storage.ErrUnavailable, err)
+		return &unavailableError{msg: "session store (redis) " + op + " unavailable", cause: err}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -307,9 +308,24 @@ func wantUnavailable(t *testing.T, kv *session.Redis) {
 		{"Add", func() error { return kv.Add(ctx, "k", []byte("v"), time.Minute) }},
 	}
 	for _, c := range calls {
-		if err := c.call(); !errors.Is(err, storage.ErrUnavailable) {
+		err := c.call()
+		if !errors.Is(err, storage.ErrUnavailable) {
 			t.Errorf("%s: %v, want storage.ErrUnavailable", c.name, err)
 		}
+		wantSessionStoreText(t, c.name, err)
+	}
+}
+
+// wantSessionStoreText fails unless err names the session store and does
+// not blame the directory: operators read it in the log.
+func wantSessionStoreText(t *testing.T, what string, err error) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: no error", what)
+		return
+	}
+	if msg := err.Error(); !strings.Contains(msg, "session store (redis)") || strings.Contains(msg, "directory") {
+		t.Errorf("%s: error %q does not name the session store, or names the directory", what, msg)
 	}
 }
 
@@ -334,7 +350,61 @@ func TestRedisUnavailable(t *testing.T) {
 		if !errors.Is(err, storage.ErrUnavailable) {
 			t.Fatalf("DialRedis to a closed port = %v, %v; want storage.ErrUnavailable", kv, err)
 		}
+		wantSessionStoreText(t, "DialRedis", err)
 	})
+	t.Run("server hangs", func(t *testing.T) {
+		srv := redistest.New(t, redistest.Options{})
+		kv, err := session.DialRedis([]string{srv.Addr}, "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = kv.Close() })
+		if err := srv.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		// The client's own timeouts answer, well before a person gives up.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = kv.Put(ctx, "k", []byte("v"), time.Minute)
+		if !errors.Is(err, storage.ErrUnavailable) || ctx.Err() != nil {
+			t.Fatalf("Put on a hanging server: %v (context: %v), want storage.ErrUnavailable from the client's timeout", err, ctx.Err())
+		}
+		wantSessionStoreText(t, "Put", err)
+		if err := srv.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		if err := kv.Put(context.Background(), "k", []byte("v"), time.Minute); err != nil {
+			t.Fatalf("Put after the server came back: %v", err)
+		}
+	})
+}
+
+func TestRedisReady(t *testing.T) {
+	srv := redistest.New(t, redistest.Options{})
+	kv, err := session.DialRedis([]string{srv.Addr}, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = kv.Close() })
+	if err := kv.Ready(context.Background()); err != nil {
+		t.Fatalf("Ready: %v", err)
+	}
+	if err := srv.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err = kv.Ready(ctx)
+	if !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("Ready of a paused server: %v, want storage.ErrUnavailable", err)
+	}
+	wantSessionStoreText(t, "Ready", err)
+	if err := srv.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if err := kv.Ready(context.Background()); err != nil {
+		t.Fatalf("Ready after Resume: %v", err)
+	}
 }
 
 func TestDialRedis(t *testing.T) {

@@ -6,5 +6,8 @@
 // in quick succession, then one more each Window/MaxFailures; success
 // clears a key. Its memory is bounded by MaxKeys whatever the number of
 // distinct names tried, so a flood of made-up usernames cannot grow it —
-// the per-address limit catches such a flood instead.
+// the per-address limit catches such a flood instead. A browser that has
+// signed in as a person before (the caller knows it by a device cookie)
+// answers to that person's username limit only (AllowKnown, FailKnown), so
+// a noisy neighbour behind the same address cannot lock it out.
 package throttle

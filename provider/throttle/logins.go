@@ -51,6 +51,23 @@ func (l *Logins) Fail(username string, addr netip.Addr) {
 	l.addresses.Fail(AddressKey(addr))
 }
 
+// AllowKnown is Allow for a browser that has signed in as username before
+// (it shows a device cookie for it): only the username limit applies.
+// Otherwise anyone behind the same address — a NAT, a proxy — could use up
+// the address limit with made-up usernames and lock everyone out (OWASP's
+// "device cookie" defence). Guessing at username from such a browser is
+// still slowed by the username limit.
+func (l *Logins) AllowKnown(username string) (ok bool, retryAfter time.Duration) {
+	return l.usernames.Allow(username)
+}
+
+// FailKnown records a failed sign-in of username from a browser that has
+// signed in as username before: against the username only, since that
+// browser is not the one spraying guesses from the address.
+func (l *Logins) FailKnown(username string) {
+	l.usernames.Fail(username)
+}
+
 // Succeed forgets the failures of username. The address keeps its count:
 // otherwise someone with one account of their own could sign into it
 // between guesses and never be slowed down.

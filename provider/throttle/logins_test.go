@@ -103,3 +103,32 @@ func TestAddressKey(t *testing.T) {
 		})
 	}
 }
+
+// A browser known to have signed in as alice is not held back by what
+// others did from its address, but is by alice's own limit.
+func TestLoginsKnownBrowser(t *testing.T) {
+	l, _ := newLogins()
+	for _, u := range []string{"a", "b", "c", "d", "e"} {
+		l.Fail(u, home)
+	}
+	if ok, _ := l.Allow("alice", home); ok {
+		t.Fatal("the address limit is not reached; the test proves nothing")
+	}
+	if ok, retry := l.AllowKnown("alice"); !ok || retry != 0 {
+		t.Fatalf("AllowKnown(alice) = %v, %v behind a used-up address", ok, retry)
+	}
+	for range 3 {
+		l.FailKnown("alice")
+	}
+	if ok, retry := l.AllowKnown("alice"); ok || retry != time.Minute {
+		t.Fatalf("AllowKnown(alice) after 3 failures = %v, %v; want false, 1m", ok, retry)
+	}
+	// The known browser's failures did not count against the address.
+	l2, _ := newLogins()
+	for _, u := range []string{"a", "b", "c", "d", "e"} {
+		l2.FailKnown(u)
+	}
+	if ok, _ := l2.Allow("bob", home); !ok {
+		t.Fatal("FailKnown counted against the address")
+	}
+}
