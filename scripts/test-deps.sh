@@ -15,6 +15,14 @@ REQUIRED=(
 	"chromium chromium"
 	"nginx nginx"
 	"redis-server redis-server"
+	# Samba's Active Directory domain controller (ldapstore/adtest). The
+	# modules and provisioning data provide no command of their own;
+	# without samba-vfs-modules provisioning fails in setsysvolacl.
+	"samba samba"
+	"samba-dsdb-modules samba-tool"
+	"samba-ad-provision samba-tool"
+	"samba-vfs-modules samba"
+	"ldb-tools ldbmodify"
 )
 
 # installed PACKAGE COMMAND
@@ -36,7 +44,7 @@ missing_packages() {
 }
 
 # Debian starts a daemon as soon as its package is installed unless
-# policy-rc.d says no; a system slapd, nginx or redis would then hold the
+# policy-rc.d says no; a system slapd, nginx, redis or samba would then hold the
 # ports and state that tests expect to be theirs. The file is left in place
 # so later upgrades do not start them either.
 forbid_daemon_start() {
