@@ -96,6 +96,11 @@ func checkSessions(c *Config, r *report) {
 	if s.Redis.DB < 0 {
 		r.add("sessions.redis.db", "must not be negative, not %d", s.Redis.DB)
 	}
+	if p := s.PendingFlows; p.Max < 1 || p.Max > 10_000_000 {
+		r.add("sessions.pendingFlows.max", "must be between 1 and 10000000, not %d", p.Max)
+	} else if p.PerAddress < 1 || p.PerAddress > p.Max {
+		r.add("sessions.pendingFlows.perAddress", "must be between 1 and sessions.pendingFlows.max (%d), not %d", p.Max, p.PerAddress)
+	}
 	lifetime := r.positive("sessions.lifetime", s.Lifetime)
 	idle := r.positive("sessions.idleTimeout", s.IdleTimeout)
 	if lifetime && idle && s.IdleTimeout > s.Lifetime {

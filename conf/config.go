@@ -127,6 +127,18 @@ type Sessions struct {
 	Redis       Redis         `yaml:"redis"`
 	Lifetime    time.Duration `yaml:"lifetime"`
 	IdleTimeout time.Duration `yaml:"idleTimeout"`
+	// PendingFlows bounds the sign-ins started that no one has signed in
+	// to yet, so that a flood of them cannot fill the store.
+	PendingFlows PendingFlows `yaml:"pendingFlows"`
+}
+
+// PendingFlows bounds anonymous pending flows: past a bound the oldest is
+// dropped to make room, never the new one refused.
+type PendingFlows struct {
+	// Max bounds them in total.
+	Max int `yaml:"max"`
+	// PerAddress bounds them per client address (IPv6 per /64).
+	PerAddress int `yaml:"perAddress"`
 }
 
 // Redis configures the Redis session store.

@@ -46,9 +46,10 @@ func defaults() Config {
 			},
 		},
 		Sessions: Sessions{
-			Store:       "memory",
-			Lifetime:    8 * time.Hour,
-			IdleTimeout: 30 * time.Minute,
+			Store:        "memory",
+			Lifetime:     8 * time.Hour,
+			IdleTimeout:  30 * time.Minute,
+			PendingFlows: PendingFlows{Max: 20_000, PerAddress: 256},
 		},
 		OP: OP{
 			Authz: Authz{

@@ -516,3 +516,13 @@ func TestValidateAccessTokenAlg(t *testing.T) {
 			want: []string{`op.token.accessTokenAlg: must be one of RS256, PS256, ES256 or EdDSA, not "HS256"`}},
 	})
 }
+
+func TestValidatePendingFlows(t *testing.T) {
+	runValidationCases(t, []validationCase{
+		{name: "one per address", change: func(c *Config) { c.Sessions.PendingFlows = PendingFlows{Max: 10, PerAddress: 1} }},
+		{name: "negative total", change: func(c *Config) { c.Sessions.PendingFlows.Max = -1 },
+			want: []string{"sessions.pendingFlows.max: must be between 1 and 10000000, not -1"}},
+		{name: "per address above the total", change: func(c *Config) { c.Sessions.PendingFlows = PendingFlows{Max: 10, PerAddress: 11} },
+			want: []string{"sessions.pendingFlows.perAddress: must be between 1 and sessions.pendingFlows.max (10), not 11"}},
+	})
+}

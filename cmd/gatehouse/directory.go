@@ -101,7 +101,11 @@ func randomPassword() string {
 }
 
 // readyChecks are the stores /health/ready reports on: the directory, and
-// the session store when it is a server of its own.
-func readyChecks(dir *directory, _ *provider.SignIn) []provider.ReadyCheck {
-	return []provider.ReadyCheck{{Name: "directory", Check: dir.pool.Ping}}
+// the session store (Redis answering; memory not full).
+func readyChecks(dir *directory, signIn *provider.SignIn) []provider.ReadyCheck {
+	checks := []provider.ReadyCheck{{Name: "directory", Check: dir.pool.Ping}}
+	if r, ok := signIn.KV.(interface{ Ready(context.Context) error }); ok {
+		checks = append(checks, provider.ReadyCheck{Name: "sessions", Check: r.Ready})
+	}
+	return checks
 }

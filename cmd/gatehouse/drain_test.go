@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gatehouse-idp/gatehouse/internal/redistest"
 )
 
 // TestDrainOnShutdown stops a loaded server the way an orchestrator does
@@ -82,4 +85,28 @@ func TestDrainOnShutdown(t *testing.T) {
 		t.Errorf("exit code %d", code)
 	}
 	s.log.waitFor(t, "draining")
+}
+
+// TestReadyNamesTheSessionStore: with Redis stopped (hung, not dead),
+// /health/ready answers 503 within its bound and names the session store,
+// and turns ready again when Redis answers.
+func TestReadyNamesTheSessionStore(t *testing.T) {
+	rds := redistest.New(t, redistest.Options{})
+	s := startServe(t, embeddedConfig(t)+fmt.Sprintf("sessions: {store: redis, redis: {addrs: [%q]}}\n", rds.Addr))
+	if status, body := s.get(t, "/health/ready"); status != http.StatusOK || !strings.Contains(body, `"sessions":"ok"`) {
+		t.Fatalf("ready: %d %s", status, body)
+	}
+	if err := rds.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	status, body := s.get(t, "/health/ready")
+	if err := rds.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, `"failing":["sessions"]`) || !strings.Contains(body, `"directory":"ok"`) {
+		t.Errorf("ready with Redis hung: %d %s", status, body)
+	}
+	if status, body := s.get(t, "/health/ready"); status != http.StatusOK {
+		t.Errorf("ready after Redis came back: %d %s", status, body)
+	}
 }

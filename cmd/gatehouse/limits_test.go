@@ -151,10 +151,10 @@ func TestLimitOverlongClientID(t *testing.T) {
 			wantStatus: 400, wantPage: "Unknown application"},
 		{name: "authorize POST, one over", method: "POST", path: "/authorize", ctype: formType, body: withID(over, "response_type", "code"),
 			wantStatus: 400, wantPage: "Unknown application"},
-		// /logout does not bound client_id itself yet: the directory's
-		// invalidDNSyntax, mapped to not found, gives the same answer.
 		{name: "logout, 60 KB", method: "GET", path: "/logout?" + withID(big),
-			wantStatus: 400, wantPage: "Unknown application"},
+			wantStatus: 400, wantPage: "invalid_request"},
+		{name: "logout, one over", method: "GET", path: "/logout?" + withID(over),
+			wantStatus: 400, wantPage: "invalid_request"},
 		{name: "GET /clients, no token", method: "GET", path: "/clients/" + huge,
 			wantStatus: 401, wantError: "invalid_token"},
 		{name: "GET /clients, garbage token", method: "GET", path: "/clients/" + huge, header: http.Header{"Authorization": {"Bearer garbage"}},

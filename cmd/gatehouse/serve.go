@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/internal/logx"
 	"github.com/gatehouse-idp/gatehouse/provider"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -32,6 +33,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return asUsage(err)
 	}
+	// go-redis logs on its own (one line per failed dial); its lines go
+	// through ours, at debug: outages are reported by the store's errors.
+	session.RouteRedisLogs(log.With("component", "redis"))
 	return a.runServer(ctx, cfg, log)
 }
 

@@ -64,14 +64,16 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 // sessionStore opens the store of sessions, pending sign-ins, codes and
 // used assertion ids: in memory, or in Redis shared by every instance.
 func sessionStore(c conf.Sessions) (session.KV, func(), error) {
+	pending := session.PendingLimits{Max: c.PendingFlows.Max, PerGroup: c.PendingFlows.PerAddress}
 	if c.Store != "redis" {
-		return session.NewMemory(session.MemoryOptions{}), func() {}, nil
+		return session.NewMemory(session.MemoryOptions{Pending: pending}), func() {}, nil
 	}
 	r, err := session.DialRedis(c.Redis.Addrs, c.Redis.Password, c.Redis.DB)
 	if err != nil {
 		// Redis not answering is an outage, not a configuration error.
 		return nil, nil, fmt.Errorf("sessions.redis: %w", err)
 	}
+	r = r.WithPendingLimits(pending)
 	return r, func() { _ = r.Close() }, nil
 }
 

@@ -42,6 +42,12 @@ func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
+	if len(username) > oauth.MaxUsername || len(password) > oauth.MaxPassword {
+		// No one's name or password is this long: refused like a wrong
+		// password, before the throttle or the directory sees it.
+		h.renderLogin(w, r, http.StatusOK, f, req, "", templates.LoginInvalid)
+		return
+	}
 	addr, known := clientAddr(r), h.knownDevice(r, username)
 	if !h.allowLogin(username, addr, known) {
 		h.renderLogin(w, r, http.StatusTooManyRequests, f, req, username, templates.LoginThrottled)

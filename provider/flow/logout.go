@@ -38,6 +38,16 @@ type logoutRequest struct {
 	lang     string
 }
 
+// logoutLimits bound what /logout reads, before the client is looked up
+// or the state is echoed (docs/limits.md).
+var logoutLimits = []oauth.Limit{
+	{Param: "client_id", Max: oauth.MaxClientID},
+	{Param: "id_token_hint", Max: oauth.MaxIDTokenHint},
+	{Param: "post_logout_redirect_uri", Max: oauth.MaxRedirectURI},
+	{Param: "state", Max: oauth.MaxState},
+	{Param: "ui_locales", Max: oauth.MaxUILocales},
+}
+
 // Logout serves GET /logout. With a valid id_token_hint for the browser's
 // session the person is signed out at once; without one, they are asked
 // first, so that a link on another site cannot sign them out.
@@ -86,6 +96,11 @@ func (h *Handler) LogoutSubmit(w http.ResponseWriter, r *http.Request) {
 // by the client (§3) — else no redirect happens at all.
 func (h *Handler) readLogout(w http.ResponseWriter, r *http.Request, q url.Values) (logoutRequest, bool) {
 	ctx := r.Context()
+	if l, over := oauth.Overlong(q.Get, logoutLimits); over {
+		h.Log.Info("logout: parameter too long", "param", l.Param, "max", l.Max)
+		h.page(w, r, http.StatusBadRequest, "bad_request", "invalid_request")
+		return logoutRequest{}, false
+	}
 	lr := logoutRequest{state: q.Get("state"), lang: templates.ChooseLang(splitLocales(q.Get("ui_locales")), r.Header.Get("Accept-Language"))}
 	clientID := q.Get("client_id")
 	if hint := q.Get("id_token_hint"); hint != "" {
