@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ERRCHECK    := github.com/kisielk/errcheck@v1.30.0
 
-.PHONY: build run test deps vet bench lint clean
+.PHONY: build run test deps vet bench lint clean loadtest
 
 ## build: compile bin/gatehouse
 build:
@@ -31,6 +31,11 @@ test: deps vet
 ## bench: run the Go benchmarks
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## loadtest: every load scenario against a private OpenLDAP and a fresh gatehouse; one table
+## (knobs: USERS, N, WORKERS, DURATION; see docs/performance.md)
+loadtest: deps
+	GO=$(GO) bash scripts/loadtest.sh
 
 ## lint: gofmt, go vet, staticcheck and errcheck
 lint: vet
