@@ -75,6 +75,10 @@ func checkEmbedded(c *Config, r *report) {
 func checkLDAPLimits(c *Config, r *report) {
 	l := c.LDAP
 	r.positive("ldap.timeout", l.Timeout)
+	r.positive("ldap.probeInterval", l.ProbeInterval)
+	// A probe timeout above ldap.timeout is cut to it by the pool.
+	r.positive("ldap.probeTimeout", l.ProbeTimeout)
+	r.positive("ldap.upProbeInterval", l.UpProbeInterval)
 	if l.PoolSize < 1 || l.PoolSize > 1024 {
 		r.add("ldap.poolSize", "must be between 1 and 1024, not %d", l.PoolSize)
 	}

@@ -77,6 +77,16 @@ type LDAP struct {
 	CAFile          string        `yaml:"caFile"`
 	Timeout         time.Duration `yaml:"timeout"`
 	PoolSize        int           `yaml:"poolSize"`
+	// ProbeInterval is how often a server that is down is probed; it is
+	// used again as soon as a probe answers.
+	ProbeInterval time.Duration `yaml:"probeInterval"`
+	// ProbeTimeout bounds one probe; an operation outstanding this long
+	// gets its server probed at once, which is how a hung server is found.
+	// It is cut to ldap.timeout when longer.
+	ProbeTimeout time.Duration `yaml:"probeTimeout"`
+	// UpProbeInterval is how often a healthy server is probed, so that a
+	// hang is noticed without traffic.
+	UpProbeInterval time.Duration `yaml:"upProbeInterval"`
 	Clients         Subtree       `yaml:"clients"`
 	Authorizations  Subtree       `yaml:"authorizations"`
 	Users           Users         `yaml:"users"`

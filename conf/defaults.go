@@ -21,9 +21,10 @@ func defaults() Config {
 				Data:   "var/directory.ldif",
 				Listen: "127.0.0.1:0",
 			},
-			BindDN:         "cn=admin,dc=example,dc=org",
-			Timeout:        5 * time.Second,
-			PoolSize:       8,
+			BindDN:        "cn=admin,dc=example,dc=org",
+			Timeout:       5 * time.Second,
+			PoolSize:      8,
+			ProbeInterval: time.Second, ProbeTimeout: time.Second, UpProbeInterval: 10 * time.Second,
 			Clients:        Subtree{BaseDN: "ou=clients,dc=example,dc=org"},
 			Authorizations: Subtree{BaseDN: "ou=authorizations,dc=example,dc=org"},
 			Users: Users{

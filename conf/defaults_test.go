@@ -19,10 +19,11 @@ func wantDefaults() Config {
 		TLS:    TLS{ClientAuth: "none"},
 		Keys:   Keys{File: "var/jwks.json"},
 		LDAP: LDAP{
-			Embedded:       Embedded{Seed: "conf/dev-directory.ldif", Data: "var/directory.ldif", Listen: "127.0.0.1:0"},
-			BindDN:         "cn=admin,dc=example,dc=org",
-			Timeout:        5 * time.Second,
-			PoolSize:       8,
+			Embedded:      Embedded{Seed: "conf/dev-directory.ldif", Data: "var/directory.ldif", Listen: "127.0.0.1:0"},
+			BindDN:        "cn=admin,dc=example,dc=org",
+			Timeout:       5 * time.Second,
+			PoolSize:      8,
+			ProbeInterval: time.Second, ProbeTimeout: time.Second, UpProbeInterval: 10 * time.Second,
 			Clients:        Subtree{BaseDN: "ou=clients,dc=example,dc=org"},
 			Authorizations: Subtree{BaseDN: "ou=authorizations,dc=example,dc=org"},
 			Users: Users{

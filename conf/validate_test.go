@@ -526,3 +526,12 @@ func TestValidatePendingFlows(t *testing.T) {
 			want: []string{"sessions.pendingFlows.perAddress: must be between 1 and sessions.pendingFlows.max (10), not 11"}},
 	})
 }
+
+func TestValidateProbes(t *testing.T) {
+	runValidationCases(t, []validationCase{
+		{name: "probe as long as an operation", change: func(c *Config) { c.LDAP.ProbeTimeout = c.LDAP.Timeout }},
+		{name: "probe longer than an operation (cut by the pool)", change: func(c *Config) { c.LDAP.Timeout, c.LDAP.ProbeTimeout = time.Second, 2 * time.Second }},
+		{name: "negative probe interval", change: func(c *Config) { c.LDAP.ProbeInterval = -time.Second },
+			want: []string{"ldap.probeInterval: must be positive, not -1s"}},
+	})
+}

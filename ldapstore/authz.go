@@ -91,7 +91,7 @@ func (s *Authorizations) read(ctx context.Context, subject, clientID string) (en
 	req := ldap.NewSearchRequest(s.dn(subject, clientID), ldap.ScopeBaseObject, ldap.NeverDerefAliases,
 		0, 0, false, filter, []string{"*"}, nil)
 	var found *ldap.Entry
-	err := s.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err := s.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
 		res, err := conn.Search(req)
 		if err == nil && len(res.Entries) == 1 {
 			found = res.Entries[0]
@@ -179,7 +179,7 @@ func (s *Authorizations) ListBySubject(ctx context.Context, subject string) ([]o
 	req := ldap.NewSearchRequest(s.baseDN, ldap.ScopeSingleLevel, ldap.NeverDerefAliases, 0, 0, false,
 		"("+attrAuthzSubject+"="+ldap.EscapeFilter(subject)+")", []string{"*"}, nil)
 	var entries []*ldap.Entry
-	err := s.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err := s.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
 		res, err := conn.SearchWithPaging(req, pageSize)
 		if res != nil {
 			entries = res.Entries

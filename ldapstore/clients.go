@@ -89,6 +89,17 @@ func (s *Clients) dn(id string) string {
 // an RDN value is not empty.
 func validID(id string) bool { return id != "" && utf8.ValidString(id) }
 
+// shortID is an ID as error messages show it: whole up to 64 bytes,
+// shortened beyond, with its length. IDs come from requests, and a
+// message may end up in the log.
+func shortID(id string) string {
+	const shown = 64
+	if len(id) <= shown {
+		return id
+	}
+	return fmt.Sprintf("%s... (%d bytes)", id[:shown], len(id))
+}
+
 // Get returns the client with the given ID, from the cache when it holds a
 // fresh copy. A client that does not exist is ErrNotFound; one whose entry
 // cannot be read is a MalformedEntryError.
@@ -112,14 +123,14 @@ func (s *Clients) Get(ctx context.Context, id string) (oauth.Client, error) {
 // read fetches a client's entry from the directory, never from the cache.
 func (s *Clients) read(ctx context.Context, id string) (entryState, error) {
 	if !validID(id) {
-		return entryState{}, fmt.Errorf("client %q: %w", id, ErrNotFound)
+		return entryState{}, fmt.Errorf("client %q: %w", shortID(id), ErrNotFound)
 	}
 	// The filter repeats the ID so that the entry found is the one whose
 	// oauthClientID matches it, not merely one at that DN.
 	req := ldap.NewSearchRequest(s.dn(id), ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
 		"("+attrClientID+"="+ldap.EscapeFilter(id)+")", []string{"*"}, nil)
 	var found *ldap.Entry
-	err := s.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err := s.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
 		res, err := conn.Search(req)
 		if err == nil && len(res.Entries) == 1 {
 			found = res.Entries[0]
@@ -127,13 +138,13 @@ func (s *Clients) read(ctx context.Context, id string) (entryState, error) {
 		return err
 	})
 	if err := classify(err, opRead); err != nil {
-		return entryState{}, fmt.Errorf("read client %q: %w", id, err)
+		return entryState{}, fmt.Errorf("read client %q: %w", shortID(id), err)
 	}
 	// Client IDs are compared as exact strings (RFC 6749 §2.2 leaves no
 	// room for folding). The directory's matching rule may be looser:
 	// caseExactMatch still ignores leading, trailing and repeated spaces.
 	if found == nil || !slices.Contains(found.GetEqualFoldAttributeValues(attrClientID), id) {
-		return entryState{}, fmt.Errorf("client %q: %w", id, ErrNotFound)
+		return entryState{}, fmt.Errorf("client %q: %w", shortID(id), ErrNotFound)
 	}
 	return readEntry(found), nil
 }
@@ -143,7 +154,7 @@ func (s *Clients) read(ctx context.Context, id string) (entryState, error) {
 // already there is ErrAlreadyExists.
 func (s *Clients) Create(ctx context.Context, c oauth.Client) (oauth.Client, error) {
 	if !validID(c.ID) {
-		return oauth.Client{}, fmt.Errorf("create client: invalid client ID %q", c.ID)
+		return oauth.Client{}, fmt.Errorf("create client: invalid client ID %q", shortID(c.ID))
 	}
 	attrs, err := encodeClient(c)
 	if err != nil {
@@ -181,7 +192,7 @@ func (s *Clients) Delete(ctx context.Context, id string) error {
 	})
 	s.cache.invalidate(id)
 	if err := classify(err, opDelete); err != nil {
-		return fmt.Errorf("delete client %q: %w", id, err)
+		return fmt.Errorf("delete client %q: %w", shortID(id), err)
 	}
 	return nil
 }

@@ -125,6 +125,13 @@ func classify(err error, op operation) error {
 		// For an add, noSuchObject means the parent is missing; for a
 		// search, the base: neither is an answer about the entry sought.
 		sentinel = ErrNotFound
+	case (op == opRead || op == opDelete) && ldap.IsErrorAnyOf(err, ldap.LDAPResultInvalidDNSyntax, ldap.LDAPResultNamingViolation):
+		// The name built from what a client sent cannot be a DN at all
+		// (OpenLDAP refuses DNs over 8 KiB as invalidDNSyntax; other
+		// servers bound RDN values with namingViolation): no such entry
+		// can exist. The provider bounds IDs before asking; this keeps a
+		// name that slips through from becoming an internal error.
+		sentinel = ErrNotFound
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded):
 		sentinel = errSizeLimit
 	case ldap.IsErrorWithCode(err, ldap.LDAPResultEntryAlreadyExists):

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"sync"
@@ -18,8 +17,9 @@ import (
 
 // PoolConfig describes how to reach the directory.
 type PoolConfig struct {
-	// URLs are tried in order on every new connection: the first that
-	// answers wins, so the first is the primary and the rest are failover.
+	// URLs are the servers, in order of preference: a new connection goes
+	// to the first one that is up, so the first is the primary and the
+	// rest are failover.
 	URLs         []string
 	BindDN       string
 	BindPassword string
@@ -32,23 +32,49 @@ type PoolConfig struct {
 	Timeout time.Duration
 	// Size bounds the connections open and in use at once.
 	Size int
+	// ProbeInterval is how often a server that is down is probed (a root
+	// DSE read) to see whether it answers again. Default 1s.
+	ProbeInterval time.Duration
+	// ProbeTimeout bounds a probe. An operation outstanding this long gets
+	// its server probed at once, so that a hung server is found while its
+	// callers still wait. Default 1s, at most Timeout.
+	ProbeTimeout time.Duration
+	// UpProbeInterval is how often a server that is up is probed, so that
+	// a hang is seen without traffic. Default 10s; negative: never.
+	UpProbeInterval time.Duration
 }
+
+// Defaults of PoolConfig.
+const (
+	defaultTimeout         = 5 * time.Second
+	defaultProbeInterval   = time.Second
+	defaultProbeTimeout    = time.Second
+	defaultUpProbeInterval = 10 * time.Second
+)
 
 // Pool hands out bound connections. At most Size operations run at once;
 // the rest wait for a slot or for their context to end.
+//
+// Each server has a circuit breaker, shared with the pool for people's
+// binds: a server that times out, refuses or breaks a connection is down
+// at once, its connections are closed, and requests go to the others until
+// a probe or a half-open trial finds it answering again.
 type Pool struct {
-	cfg   PoolConfig
-	tls   *tls.Config
-	log   *slog.Logger
-	slots chan struct{}
-	idle  chan *ldap.Conn
+	cfg     PoolConfig
+	tls     *tls.Config
+	log     *slog.Logger
+	servers *servers
+	owner   bool // stops the probes on Close
+	slots   chan struct{}
+	idle    chan *pooledConn
 
 	mu     sync.Mutex
 	closed bool
 }
 
-// NewPool checks the configuration and prepares the pool. It does not dial:
-// the directory may come up after the provider does.
+// NewPool checks the configuration and prepares the pool. It does not
+// wait for the directory, which may come up after the provider does; it
+// starts probing the servers in the background until Close.
 func NewPool(cfg PoolConfig, log *slog.Logger) (*Pool, error) {
 	if len(cfg.URLs) == 0 {
 		return nil, errors.New("no directory URL")
@@ -58,12 +84,7 @@ func NewPool(cfg PoolConfig, log *slog.Logger) (*Pool, error) {
 			return nil, err
 		}
 	}
-	if cfg.Size < 1 {
-		cfg.Size = 1
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 5 * time.Second
-	}
+	cfg = withDefaults(cfg)
 	tlsCfg, err := TLSConfig(cfg.CAFile)
 	if err != nil {
 		return nil, err
@@ -71,71 +92,141 @@ func NewPool(cfg PoolConfig, log *slog.Logger) (*Pool, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Pool{
-		cfg:   cfg,
-		tls:   tlsCfg,
-		log:   log,
-		slots: make(chan struct{}, cfg.Size),
-		idle:  make(chan *ldap.Conn, cfg.Size),
-	}, nil
+	p := &Pool{
+		cfg:     cfg,
+		tls:     tlsCfg,
+		log:     log,
+		servers: newServers(cfg.URLs, log),
+		owner:   true,
+		slots:   make(chan struct{}, cfg.Size),
+		idle:    make(chan *pooledConn, cfg.Size),
+	}
+	p.servers.startProbes(p.probeSchedule(), p.probe)
+	return p, nil
+}
+
+func withDefaults(cfg PoolConfig) PoolConfig {
+	cfg.Size = max(cfg.Size, 1)
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultTimeout
+	}
+	if cfg.ProbeInterval <= 0 {
+		cfg.ProbeInterval = defaultProbeInterval
+	}
+	if cfg.ProbeTimeout <= 0 {
+		cfg.ProbeTimeout = defaultProbeTimeout
+	}
+	cfg.ProbeTimeout = min(cfg.ProbeTimeout, cfg.Timeout)
+	if cfg.UpProbeInterval == 0 {
+		cfg.UpProbeInterval = defaultUpProbeInterval
+	}
+	return cfg
 }
 
 // Do runs fn with a bound connection. An outage — from dialing, binding or
 // fn itself — is returned wrapped in ErrUnavailable and the connection is
 // dropped; other errors are fn's own, and the connection goes back to the
-// pool.
+// pool. fn runs at most once: use it for writes, whose answer may have
+// been lost with the connection after the server applied them.
+//
+// Waiting for a slot and every operation end with ctx; when every server
+// is down, Do fails at once.
 func (p *Pool) Do(ctx context.Context, fn func(*ldap.Conn) error) error {
-	select {
-	case p.slots <- struct{}{}:
-	case <-ctx.Done():
-		return unavailable(fmt.Errorf("waiting for a directory connection: %w", ctx.Err()))
+	return p.do(ctx, fn, false)
+}
+
+// DoIdempotent is Do for fn that may safely run twice — reads, and binds
+// that check a password: when fn meets an outage and ctx has time left, it
+// runs once more on another server.
+func (p *Pool) DoIdempotent(ctx context.Context, fn func(*ldap.Conn) error) error {
+	return p.do(ctx, fn, true)
+}
+
+func (p *Pool) do(ctx context.Context, fn func(*ldap.Conn) error, idempotent bool) error {
+	if err := p.acquire(ctx); err != nil {
+		return unavailable(err)
 	}
 	defer func() { <-p.slots }()
 
-	conn, err := p.get(ctx)
-	if err != nil {
-		return unavailable(err)
-	}
-	conn.SetTimeout(p.opTimeout(ctx))
-	err = fn(conn)
-	if isOutage(err) || conn.IsClosing() {
-		_ = conn.Close()
-		if err == nil {
-			return nil
+	tried := make(map[int]bool)
+	var failed error // fn's outage on the first server
+	for {
+		pc, err := p.get(ctx, tried)
+		if err != nil {
+			if failed != nil {
+				err = fmt.Errorf("%w; then %w", failed, err)
+			}
+			return unavailable(err)
 		}
-		return unavailable(err)
+		outage, err := p.run(ctx, pc, fn)
+		if !outage {
+			return err
+		}
+		tried[pc.srv] = true
+		if !idempotent || failed != nil || ctx.Err() != nil || len(p.servers.order(tried)) == 0 {
+			return unavailable(err)
+		}
+		failed = err
+		p.log.Debug("directory operation failed, trying it on another server", "url", p.cfg.URLs[pc.srv], "err", err)
 	}
-	p.put(conn)
-	return err
+}
+
+// acquire takes a slot, failing at once when no server can be reached
+// and when ctx ends first.
+func (p *Pool) acquire(ctx context.Context) error {
+	if err := p.servers.refusal(); err != nil {
+		return err
+	}
+	select {
+	case p.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for a directory connection: %w", ctx.Err())
+	}
 }
 
 // forBinds returns a second pool that reaches the same servers in the same
-// way (failover order, TLS, timeouts, size) but never binds as the service
-// account. Its connections are for checking people's passwords only: each
-// is left bound as whoever bound last, or anonymous after a failed bind,
-// so nothing is ever read or written on them.
+// way (failover order, TLS, timeouts, size) and shares their breakers, but
+// never binds as the service account. Its connections are for checking
+// people's passwords only: each is left bound as whoever bound last, or
+// anonymous after a failed bind, so nothing is ever read or written on
+// them.
 func (p *Pool) forBinds() *Pool {
 	cfg := p.cfg
 	cfg.BindDN, cfg.BindPassword = "", ""
 	return &Pool{
-		cfg:   cfg,
-		tls:   p.tls,
-		log:   p.log,
-		slots: make(chan struct{}, cfg.Size),
-		idle:  make(chan *ldap.Conn, cfg.Size),
+		cfg:     cfg,
+		tls:     p.tls,
+		log:     p.log,
+		servers: p.servers,
+		slots:   make(chan struct{}, cfg.Size),
+		idle:    make(chan *pooledConn, cfg.Size),
 	}
 }
 
 // Ping reads the root DSE: the cheapest request every server answers.
 func (p *Pool) Ping(ctx context.Context) error {
-	return p.Do(ctx, func(c *ldap.Conn) error {
-		_, err := c.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases,
-			1, 0, false, "(objectClass=*)", []string{"1.1"}, nil))
+	return p.DoIdempotent(ctx, func(c *ldap.Conn) error {
+		_, err := c.Search(rootDSE())
 		return err
 	})
 }
 
-// Close closes the idle connections; connections in use close when returned.
+func rootDSE() *ldap.SearchRequest {
+	return ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases,
+		1, 0, false, "(objectClass=*)", []string{"1.1"}, nil)
+}
+
+// Servers returns what the pool knows of each server, in configured
+// order. It makes no network call: probes keep it fresh.
+func (p *Pool) Servers() []ServerState { return p.servers.states() }
+
+// Ready is nil when at least one server is up, and otherwise an error that
+// names each server and why it is down. It makes no network call.
+func (p *Pool) Ready() error { return p.servers.downError() }
+
+// Close closes the idle connections and stops the probes; connections in
+// use close when returned.
 func (p *Pool) Close() {
 	p.mu.Lock()
 	p.closed = true
@@ -143,87 +234,14 @@ func (p *Pool) Close() {
 	for {
 		select {
 		case c := <-p.idle:
-			_ = c.Close()
+			p.discard(c)
 		default:
+			if p.owner {
+				p.servers.stopProbes()
+			}
 			return
 		}
 	}
-}
-
-// get takes an idle connection that is still open, or dials a new one.
-func (p *Pool) get(ctx context.Context) (*ldap.Conn, error) {
-	for {
-		select {
-		case c := <-p.idle:
-			if !c.IsClosing() {
-				return c, nil
-			}
-			_ = c.Close() // the server went away while it sat idle
-		default:
-			return p.dial(ctx)
-		}
-	}
-}
-
-func (p *Pool) put(c *ldap.Conn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		_ = c.Close()
-		return
-	}
-	select {
-	case p.idle <- c:
-	default:
-		_ = c.Close()
-	}
-}
-
-// dial tries each URL in order and returns the first bound connection.
-func (p *Pool) dial(ctx context.Context) (*ldap.Conn, error) {
-	var errs []error
-	for _, raw := range p.cfg.URLs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		c, err := p.dialOne(ctx, raw)
-		if err == nil {
-			return c, nil
-		}
-		p.log.Warn("directory server failed, trying the next", "url", raw, "err", err)
-		errs = append(errs, fmt.Errorf("%s: %w", raw, err))
-	}
-	return nil, errors.Join(errs...)
-}
-
-func (p *Pool) dialOne(ctx context.Context, raw string) (*ldap.Conn, error) {
-	u, err := parseURL(raw)
-	if err != nil {
-		return nil, err
-	}
-	timeout := p.opTimeout(ctx)
-	c, err := ldap.DialURL(raw,
-		ldap.DialWithDialer(&net.Dialer{Timeout: timeout}),
-		ldap.DialWithTLSConfig(p.tls))
-	if err != nil {
-		return nil, err
-	}
-	c.SetTimeout(timeout)
-	if p.cfg.StartTLS && u.Scheme == "ldap" {
-		cfg := p.tls.Clone()
-		cfg.ServerName = u.Hostname()
-		if err := c.StartTLS(cfg); err != nil {
-			_ = c.Close()
-			return nil, fmt.Errorf("StartTLS: %w", err)
-		}
-	}
-	if p.cfg.BindDN != "" {
-		if err := c.Bind(p.cfg.BindDN, p.cfg.BindPassword); err != nil {
-			_ = c.Close()
-			return nil, fmt.Errorf("bind as %s: %w", p.cfg.BindDN, err)
-		}
-	}
-	return c, nil
 }
 
 // opTimeout is the configured timeout, shortened to the context's deadline.

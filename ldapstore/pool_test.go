@@ -68,6 +68,7 @@ func TestPoolAgainstOpenLDAP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer p.Close()
 		err = p.Ping(t.Context())
 		if !errors.Is(err, ErrUnavailable) || !ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
 			t.Fatalf("error = %v, want ErrUnavailable carrying invalidCredentials", err)

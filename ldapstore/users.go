@@ -21,10 +21,14 @@ const (
 	dnPlaceholder       = "{dn}"
 )
 
-// maxUsernameLength bounds what Login sends to the directory. No login
-// name is this long (an e-mail address has at most 254 octets); the bound
-// keeps a megabyte of form input out of the search filter.
-const maxUsernameLength = 1024
+// maxUsernameLength and maxPasswordLength bound what Login sends to the
+// directory (docs/limits.md). No login name is this long (an e-mail address
+// has at most 254 octets); the bounds keep a megabyte of form input out of
+// the search filter and the bind.
+const (
+	maxUsernameLength = oauth.MaxUsername
+	maxPasswordLength = oauth.MaxPassword
+)
 
 // UsersConfig says where people are and what of their entry becomes
 // claims. It mirrors ldap.users of the configuration file.
@@ -112,7 +116,8 @@ func (u *Users) Close() { u.binds.Close() }
 // ErrUnavailable; an entry without exactly one subject value is a
 // misconfiguration, logged with its DN.
 func (u *Users) Login(ctx context.Context, username, password string) (oauth.User, oauth.LoginOutcome, error) {
-	if username == "" || password == "" || len(username) > maxUsernameLength || !utf8.ValidString(username) {
+	if username == "" || password == "" || len(username) > maxUsernameLength || len(password) > maxPasswordLength ||
+		!utf8.ValidString(username) {
 		return oauth.User{}, oauth.LoginInvalid, nil
 	}
 	entries, err := u.search(ctx, u.loginFilter(username))
@@ -190,7 +195,7 @@ func (u *Users) search(ctx context.Context, filter string) ([]*ldap.Entry, error
 	req := ldap.NewSearchRequest(u.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
 		2, 0, false, filter, u.attrs, nil)
 	var entries []*ldap.Entry
-	err := u.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err := u.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
 		res, err := conn.Search(req)
 		if res != nil {
 			entries = res.Entries

@@ -49,7 +49,7 @@ func (u *Users) groups(ctx context.Context, dn string) ([]string, error) {
 	req := ldap.NewSearchRequest(g.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
 		0, 0, false, filter, []string{g.NameAttribute}, nil)
 	var entries []*ldap.Entry
-	err := u.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err := u.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
 		res, err := conn.SearchWithPaging(req, pageSize)
 		if res != nil {
 			entries = res.Entries

@@ -47,6 +47,7 @@ func openDirectory(c conf.LDAP, log *slog.Logger) (*directory, error) {
 	pool, err := ldapstore.NewPool(ldapstore.PoolConfig{
 		URLs: urls, BindDN: c.BindDN, BindPassword: password, StartTLS: c.StartTLS,
 		CAFile: c.CAFile, Timeout: c.Timeout, Size: c.PoolSize,
+		ProbeInterval: c.ProbeInterval, ProbeTimeout: c.ProbeTimeout, UpProbeInterval: c.UpProbeInterval,
 	}, log.With("component", "ldap"))
 	if err != nil {
 		d.Close()
@@ -103,7 +104,9 @@ func randomPassword() string {
 // readyChecks are the stores /health/ready reports on: the directory, and
 // the session store (Redis answering; memory not full).
 func readyChecks(dir *directory, signIn *provider.SignIn) []provider.ReadyCheck {
-	checks := []provider.ReadyCheck{{Name: "directory", Check: dir.pool.Ping}}
+	// The pool's probes keep each server's state: asking it costs no
+	// network call, and a hung server is already known as down.
+	checks := []provider.ReadyCheck{{Name: "directory", Check: func(context.Context) error { return dir.pool.Ready() }}}
 	if r, ok := signIn.KV.(interface{ Ready(context.Context) error }); ok {
 		checks = append(checks, provider.ReadyCheck{Name: "sessions", Check: r.Ready})
 	}

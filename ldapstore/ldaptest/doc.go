@@ -65,6 +65,11 @@
 // Restart restarts a server on the same cn=config and database, for tests
 // of changes that must survive one.
 //
+// For tests of outages: Pause stops the process (SIGSTOP), a hung server
+// whose port still accepts connections, until Resume; Stop ends it, a dead
+// server whose port refuses them, until Start brings it back on the same
+// ports. Close works in either state.
+//
 // Subtree gives each test its own organizational unit, so tests that share
 // one server need no reset between them.
 package ldaptest

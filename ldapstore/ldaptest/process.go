@@ -79,14 +79,22 @@ func (s *Slapd) launchOnce(ctx context.Context, tools tools) error {
 	if err != nil {
 		return err
 	}
+	tlsPort := 0
+	if s.tls {
+		if tlsPort, err = freePort(); err != nil {
+			return err
+		}
+	}
+	return s.launchOn(ctx, tools, port, tlsPort)
+}
+
+// launchOn starts slapd listening on port, and on tlsPort for ldaps://
+// when the server has TLS.
+func (s *Slapd) launchOn(ctx context.Context, tools tools, port, tlsPort int) error {
 	ldapURL := "ldap://127.0.0.1:" + strconv.Itoa(port)
 	listeners := ldapURL + "/ " + s.LDAPI
 	ldapsURL := ""
 	if s.tls {
-		tlsPort, err := freePort()
-		if err != nil {
-			return err
-		}
 		ldapsURL = "ldaps://127.0.0.1:" + strconv.Itoa(tlsPort)
 		listeners += " " + ldapsURL + "/"
 	}

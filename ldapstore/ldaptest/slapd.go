@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -74,6 +75,7 @@ type Slapd struct {
 
 	tls       bool
 	proc      *process
+	paused    atomic.Bool // stopped by Pause
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -154,7 +156,8 @@ func (s *Slapd) stopProcess() error {
 	if s.proc.exited() {
 		return fmt.Errorf("ldaptest: slapd died before Close: %w", s.proc.exitError())
 	}
-	return s.proc.kill()
+	// SIGKILL ends a paused process too; resuming it first is for tidiness.
+	return errors.Join(s.resumeIfPaused(), s.proc.kill())
 }
 
 // Restart stops slapd cleanly and starts it again on the same
@@ -165,6 +168,9 @@ func (s *Slapd) stopProcess() error {
 func (s *Slapd) Restart(ctx context.Context) error {
 	if s.proc == nil {
 		return errors.New("ldaptest: restart: slapd is not running")
+	}
+	if err := s.resumeIfPaused(); err != nil {
+		return err
 	}
 	if s.proc.exited() {
 		return fmt.Errorf("ldaptest: restart: slapd died before: %w", s.proc.exitError())
