@@ -33,8 +33,34 @@ const (
 	// LoginExpired: the password has expired (ppolicy passwordExpired).
 	LoginExpired
 	// LoginMustChange: the password must be changed before use
-	// (ppolicy changeAfterReset).
+	// (ppolicy changeAfterReset; Active Directory 773).
 	LoginMustChange
+	// LoginDisabled: the account is disabled (Active Directory 533).
+	LoginDisabled
+	// LoginAccountExpired: the account itself, not its password, has
+	// expired (Active Directory 701).
+	LoginAccountExpired
+	// LoginNotPermitted: the account may not sign in at this time or from
+	// here (Active Directory 530, 531).
+	LoginNotPermitted
+)
+
+// PasswordChange is the directory's answer to a change of a person's own
+// password (the page shown when LoginExpired or LoginMustChange).
+type PasswordChange int
+
+const (
+	// PasswordChanged: the new password is set; signing in with it works.
+	PasswordChanged PasswordChange = iota
+	// PasswordWrongCurrent: the current password given is not the
+	// person's (or the person is unknown): nothing changed.
+	PasswordWrongCurrent
+	// PasswordRefused: the directory's password policy refused the new
+	// password (too short, too simple, used before, changed too recently).
+	// The directory's reason, in words, comes with it where known.
+	PasswordRefused
+	// PasswordLocked: the account is locked or disabled: nothing changed.
+	PasswordLocked
 )
 
 // Authorization is a long-lived grant of a person to a client: the scopes
