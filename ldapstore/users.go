@@ -46,6 +46,16 @@ type UsersConfig struct {
 	Claims map[string]string
 	// Groups says how groups are found; the zero value finds none.
 	Groups GroupsConfig
+	// SubjectEncoding says how the subject attribute's value becomes
+	// "sub": "" takes it as text (entryUUID); "guid" reads 16 raw bytes
+	// (Active Directory's objectGUID) and renders the canonical string
+	// form, byte order as AD shows it.
+	SubjectEncoding string
+	// PasswordChange is how a person changes their own password:
+	// "passwordModify" (RFC 3062, OpenLDAP), "unicodePwd" (Active
+	// Directory: delete the old value and add the new one, over TLS), or
+	// "" for none (the person is told to change it elsewhere).
+	PasswordChange string
 }
 
 // GroupsConfig says how the groups of a person are found.
@@ -59,6 +69,14 @@ type GroupsConfig struct {
 	NameAttribute string
 	// Claim is the claim that lists the names, always as a []string.
 	Claim string
+	// Nested says how groups inside groups are found: "" not at all (the
+	// filter's direct matches only, or whatever the filter itself does, as
+	// Active Directory's transitive matching rule
+	// 1.2.840.113556.1.4.1941 does); "walk" searches again for the groups
+	// that hold the groups found, up to MaxDepth levels.
+	Nested string
+	// MaxDepth bounds the walk; 0 means 8.
+	MaxDepth int
 }
 
 // Users finds people in the directory and checks their passwords by
