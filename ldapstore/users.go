@@ -128,7 +128,9 @@ func (u *Users) Close() { u.binds.Close() }
 // wrong password are all LoginInvalid with a nil error, so the caller
 // cannot tell them apart. The directory's password policy, where it
 // answers with the ppolicy control, gives LoginLocked, LoginExpired or
-// LoginMustChange; the User is returned with LoginOK alone.
+// LoginMustChange; Active Directory's "data" sub-codes give those and
+// LoginDisabled, LoginAccountExpired and LoginNotPermitted
+// (users_ad_bind.go). The User is returned with LoginOK alone.
 //
 // Any other failure is an error, with LoginInvalid: an outage wraps
 // ErrUnavailable; an entry without exactly one subject value is a
@@ -174,12 +176,14 @@ func outcomeOrInvalid(outcome oauth.LoginOutcome, err error) oauth.LoginOutcome 
 // Lookup reads the person whose subject attribute holds exactly subject,
 // with claims and groups as they are now. Subjects are compared as exact
 // strings (OpenID Connect Core §2: "sub" is case sensitive), whatever the
-// attribute's matching rule. Nobody with that subject is ErrNotFound.
+// attribute's matching rule. With the guid encoding only the canonical
+// form that Login gives is a subject; it is searched for by its 16 bytes.
+// Nobody with that subject is ErrNotFound.
 func (u *Users) Lookup(ctx context.Context, subject string) (oauth.User, error) {
-	if subject == "" || !utf8.ValidString(subject) {
+	filter, ok := u.subjectFilter(subject)
+	if !ok {
 		return oauth.User{}, fmt.Errorf("user %q: %w", subject, ErrNotFound)
 	}
-	filter := "(" + u.cfg.SubjectAttribute + "=" + ldap.EscapeFilter(subject) + ")"
 	entries, err := u.search(ctx, filter)
 	if err != nil {
 		return oauth.User{}, fmt.Errorf("look up user %q: %w", subject, err)
@@ -187,7 +191,7 @@ func (u *Users) Lookup(ctx context.Context, subject string) (oauth.User, error) 
 	// Keep only exact matches: the matching rule may fold case or spaces.
 	var found []*ldap.Entry
 	for _, e := range entries {
-		if values := e.GetEqualFoldAttributeValues(u.cfg.SubjectAttribute); len(values) == 1 && values[0] == subject {
+		if s, err := u.subjectOf(e); err == nil && s == subject {
 			found = append(found, e)
 		}
 	}
@@ -251,17 +255,52 @@ func (u *Users) user(ctx context.Context, e *ldap.Entry, username string) (oauth
 	return oauth.User{Subject: subject, DN: e.DN, Username: username, Claims: claims}, nil
 }
 
-// subject reads the subject attribute, which must hold exactly one UTF-8
-// value: anything else is a directory the configuration does not fit.
+// subject reads the subject of an entry; an entry without one is a
+// directory the configuration does not fit, and is logged.
 func (u *Users) subject(e *ldap.Entry) (string, error) {
-	values := e.GetEqualFoldAttributeValues(u.cfg.SubjectAttribute)
-	if len(values) == 1 && values[0] != "" && utf8.ValidString(values[0]) {
-		return values[0], nil
+	subject, err := u.subjectOf(e)
+	if err != nil {
+		u.log.Error("user entry has no usable subject: check ldap.users.subjectAttribute and subjectEncoding",
+			"dn", e.DN, "attribute", u.cfg.SubjectAttribute, "encoding", u.cfg.SubjectEncoding, "err", err)
+		return "", fmt.Errorf("user entry %q: attribute %s: %w", e.DN, u.cfg.SubjectAttribute, err)
 	}
-	u.log.Error("user entry has no usable subject: check ldap.users.subjectAttribute",
-		"dn", e.DN, "attribute", u.cfg.SubjectAttribute, "values", len(values))
-	return "", fmt.Errorf("user entry %q: attribute %s holds %d values, want one UTF-8 value",
-		e.DN, u.cfg.SubjectAttribute, len(values))
+	return subject, nil
+}
+
+// subjectOf reads the subject attribute, which must hold exactly one
+// value: UTF-8 text, or with the guid encoding a 16-byte objectGUID,
+// rendered in its canonical string form.
+func (u *Users) subjectOf(e *ldap.Entry) (string, error) {
+	if u.cfg.SubjectEncoding == subjectEncodingGUID {
+		values := e.GetEqualFoldRawAttributeValues(u.cfg.SubjectAttribute)
+		if len(values) != 1 {
+			return "", fmt.Errorf("%d values, want one GUID", len(values))
+		}
+		return formatGUID(values[0])
+	}
+	values := e.GetEqualFoldAttributeValues(u.cfg.SubjectAttribute)
+	if len(values) != 1 || values[0] == "" || !utf8.ValidString(values[0]) {
+		return "", fmt.Errorf("%d values, want one UTF-8 value", len(values))
+	}
+	return values[0], nil
+}
+
+// subjectFilter finds the entry of a subject, or says that no entry can
+// have it. A GUID is searched for by its raw bytes: Active Directory does
+// not match objectGUID against the string form.
+func (u *Users) subjectFilter(subject string) (string, bool) {
+	if subject == "" || !utf8.ValidString(subject) {
+		return "", false
+	}
+	value := ldap.EscapeFilter(subject)
+	if u.cfg.SubjectEncoding == subjectEncodingGUID {
+		raw, ok := parseGUID(subject)
+		if !ok {
+			return "", false
+		}
+		value = escapeBinary(raw)
+	}
+	return "(" + u.cfg.SubjectAttribute + "=" + value + ")", true
 }
 
 // username names a person found by subject: their preferred_username

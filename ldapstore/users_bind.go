@@ -13,7 +13,9 @@ import (
 // bind checks a person's password by binding as their entry, asking for
 // the password policy response control
 // (draft-behera-ldap-password-policy-10 §6; OpenLDAP's ppolicy overlay
-// answers it). The password is sent as given: it is never escaped.
+// answers it). Active Directory sends no control but says why it refused
+// in the "data" sub-code of its message (users_ad_bind.go). The password
+// is sent as given: it is never escaped.
 func (u *Users) bind(ctx context.Context, dn, password string) (oauth.LoginOutcome, error) {
 	if password == "" { // an unauthenticated bind proves nothing (RFC 4513 §5.1.2)
 		return oauth.LoginInvalid, nil
@@ -35,6 +37,11 @@ func (u *Users) bind(ctx context.Context, dn, password string) (oauth.LoginOutco
 	case err == nil:
 		return u.boundOutcome(dn, policy), nil
 	case errors.Is(err, errCredentials):
+		if policy == nil {
+			if outcome, ok := u.adRefusedOutcome(dn, err); ok {
+				return outcome, nil
+			}
+		}
 		return u.refusedOutcome(dn, policy), nil
 	default:
 		return oauth.LoginInvalid, fmt.Errorf("bind as %q: %w", dn, err)

@@ -1,10 +1,7 @@
 package ldapstore
 
 import (
-	"context"
-	"fmt"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/go-ldap/ldap/v3"
@@ -38,37 +35,4 @@ func (u *Users) claims(e *ldap.Entry) map[string]any {
 		}
 	}
 	return claims
-}
-
-// groups returns the names of the groups the person with the given DN is
-// in, sorted and each once, in one paged search on a pooled connection.
-// A group without a name value is left out.
-func (u *Users) groups(ctx context.Context, dn string) ([]string, error) {
-	g := u.cfg.Groups
-	filter := strings.ReplaceAll(g.Filter, dnPlaceholder, ldap.EscapeFilter(dn))
-	req := ldap.NewSearchRequest(g.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
-		0, 0, false, filter, []string{g.NameAttribute}, nil)
-	var entries []*ldap.Entry
-	err := u.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
-		res, err := conn.SearchWithPaging(req, pageSize)
-		if res != nil {
-			entries = res.Entries
-		}
-		return err
-	})
-	if err := classify(err, opSearch); err != nil {
-		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
-			return nil, fmt.Errorf("the groups base DN %s does not exist: %w", g.BaseDN, err)
-		}
-		return nil, fmt.Errorf("groups of %q: %w", dn, err)
-	}
-	var names []string
-	for _, e := range entries {
-		values := e.GetEqualFoldAttributeValues(g.NameAttribute)
-		if len(values) > 0 && utf8.ValidString(values[0]) {
-			names = append(names, values[0])
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names), nil
 }

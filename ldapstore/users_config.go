@@ -31,6 +31,9 @@ func (c UsersConfig) check() error {
 	if !attributeDescription.MatchString(c.SubjectAttribute) {
 		errs = append(errs, fmt.Errorf("subject attribute %q is not an attribute name", c.SubjectAttribute))
 	}
+	if c.SubjectEncoding != "" && c.SubjectEncoding != subjectEncodingGUID {
+		errs = append(errs, fmt.Errorf("subject encoding %q: want empty (text) or %q", c.SubjectEncoding, subjectEncodingGUID))
+	}
 	for _, claim := range sortedKeys(c.Claims) {
 		attr := c.Claims[claim]
 		switch {
@@ -64,6 +67,12 @@ func (g GroupsConfig) check(claims map[string]string) error {
 	}
 	if _, clash := claims[g.Claim]; clash || g.Claim == "" {
 		errs = append(errs, fmt.Errorf("claim %q is empty or mapped to an attribute too", g.Claim))
+	}
+	if g.Nested != "" && g.Nested != nestedWalk {
+		errs = append(errs, fmt.Errorf("nested %q: want empty (the filter decides) or %q", g.Nested, nestedWalk))
+	}
+	if g.MaxDepth < 0 || g.MaxDepth > maxWalkDepth {
+		errs = append(errs, fmt.Errorf("max depth %d: want 1 to %d, or 0 for %d", g.MaxDepth, maxWalkDepth, defaultWalkDepth))
 	}
 	return errors.Join(errs...)
 }
