@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ERRCHECK    := github.com/kisielk/errcheck@v1.30.0
 
-.PHONY: build run test deps vet bench lint clean loadtest
+.PHONY: build run test deps vet bench lint clean loadtest chaos
 
 ## build: compile bin/gatehouse
 build:
@@ -36,6 +36,14 @@ bench: deps
 ## (knobs: USERS, N, WORKERS, DURATION; see docs/performance.md)
 loadtest: deps
 	GO=$(GO) bash scripts/loadtest.sh
+
+## chaos: the fault-injection suite under load — directory and Redis killed,
+## stopped, slowed, cut (about 4 minutes; not part of make test)
+chaos: deps
+	mkdir -p bin
+	$(GO) build -trimpath -o bin/gatehouse ./cmd/gatehouse
+	$(GO) build -trimpath -o bin/gatehouse-chaos ./cmd/gatehouse-chaos
+	bin/gatehouse-chaos -gatehouse bin/gatehouse
 
 ## lint: gofmt, go vet, staticcheck and errcheck
 lint: vet

@@ -63,6 +63,10 @@ type Options struct {
 	IDTokens IDTokenMinter
 	// Hints checks id_token_hint at /logout; nil leaves /logout unserved.
 	Hints HintChecker
+	// Passwords lets a person whose password has expired or must be
+	// changed change it at /password and sign in on; nil leaves them with
+	// the login page's message to change it elsewhere.
+	Passwords PasswordChanger
 	// Claims picks the person's claims an ID token may carry for scopes and
 	// individually requested claims (for response type id_token, which
 	// returns no access token to fetch them with).
@@ -72,7 +76,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Handler serves /authorize, /login and /consent.
+// Handler serves /authorize, /login, /password and /consent.
 type Handler struct {
 	Options
 	secureCookies bool

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -60,11 +61,20 @@ func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if outcome != oauth.LoginOK {
+		if h.offerPasswordChange(w, r, f, req, username, outcome) {
+			return
+		}
 		h.failLogin(username, addr, known)
 		h.Log.Info("sign-in refused", "outcome", outcomeKey(outcome), "client_id", req.ClientID)
 		h.renderLogin(w, r, http.StatusOK, f, req, username, outcomeKey(outcome))
 		return
 	}
+	h.loggedIn(w, r, f, req, username, user)
+}
+
+// loggedIn goes on after the directory accepted username's password:
+// a new session, then consent or the code.
+func (h *Handler) loggedIn(w http.ResponseWriter, r *http.Request, f session.Flow, req authorize.Request, username string, user oauth.User) {
 	h.Throttle.Succeed(username)
 	h.setDeviceCookie(w, username)
 	sess, err := h.startSession(w, r, user)
@@ -170,6 +180,12 @@ func outcomeKey(o oauth.LoginOutcome) string {
 		return templates.LoginExpired
 	case oauth.LoginMustChange:
 		return templates.LoginMustChange
+	case oauth.LoginDisabled:
+		return templates.LoginDisabled
+	case oauth.LoginAccountExpired:
+		return templates.LoginAccountExpired
+	case oauth.LoginNotPermitted:
+		return templates.LoginNotPermitted
 	}
 	return templates.LoginInvalid
 }
@@ -185,5 +201,10 @@ func clientAddr(r *http.Request) netip.Addr {
 	return addr
 }
 
-func isNotFound(err error) bool    { return errors.Is(err, storage.ErrNotFound) }
-func isUnavailable(err error) bool { return errors.Is(err, storage.ErrUnavailable) }
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
+
+// isUnavailable: a store outage, or the request's deadline ending while a
+// store did not answer — to the person both are "try again later".
+func isUnavailable(err error) bool {
+	return errors.Is(err, storage.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
+}

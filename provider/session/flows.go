@@ -47,6 +47,10 @@ type Flow struct {
 	// sign-in); empty before.
 	Subject  string    `json:"sub"`
 	AuthTime time.Time `json:"auth_time"`
+	// PasswordUser is the login name of a person whose password the
+	// directory says has expired or must be changed, while the flow waits
+	// on the change-password page; empty otherwise.
+	PasswordUser string `json:"password_user,omitempty"`
 }
 
 // Flows keeps pending authorization requests in a KV, each for a fixed

@@ -211,7 +211,11 @@ func wrapRedis(ctx context.Context, op string, err error) error {
 	case errors.Is(err, redis.Nil):
 		return storage.ErrNotFound
 	case ctx.Err() != nil:
-		return fmt.Errorf("session store (redis) %s: %w (%v)", op, ctx.Err(), err)
+		// The request ran out of time waiting for Redis: for the person
+		// that is an outage (503 or the "try again later" page), and it
+		// stays a context error for whoever checks that.
+		return &unavailableError{msg: "session store (redis) " + op + " did not answer in time",
+			cause: fmt.Errorf("%w (%v)", ctx.Err(), err)}
 	case strings.HasPrefix(err.Error(), "WRONGTYPE"):
 		return fmt.Errorf("session store (redis) %s: %w: %v", op, storage.ErrMalformed, err)
 	default:

@@ -399,6 +399,13 @@ func TestRedisReady(t *testing.T) {
 		t.Fatalf("Ready of a paused server: %v, want storage.ErrUnavailable", err)
 	}
 	wantSessionStoreText(t, "Ready", err)
+	// A request whose deadline ends while Redis hangs: an outage for the
+	// person, and still the context's error for whoever asks.
+	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelShort()
+	if _, err := kv.Get(short, "k"); !errors.Is(err, storage.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Get past the request's deadline: %v, want storage.ErrUnavailable and context.DeadlineExceeded", err)
+	}
 	if err := srv.Resume(); err != nil {
 		t.Fatal(err)
 	}

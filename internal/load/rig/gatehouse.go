@@ -42,8 +42,12 @@ type GatehouseOptions struct {
 	RedisAddrs []string
 	// MasterToken authorises /clients.
 	MasterToken string
+	// LDAPYAML holds further keys of the ldap section, one "key: value"
+	// a line without indentation (timeout: 1s), for keys the rig does not
+	// write: a second ldap section would be a duplicate key.
+	LDAPYAML string
 	// ExtraYAML is appended to the generated configuration: top-level
-	// keys the rig does not write (tls, templates, demo).
+	// keys the rig does not write (http, tls, templates, demo).
 	ExtraYAML string
 }
 
@@ -174,6 +178,11 @@ func (g *Gatehouse) writeConfig() error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "issuer: %s\nlisten: %s\nkeys: {file: %q}\n", g.URL, g.Addr, filepath.Join(o.Dir, "jwks.json"))
 	fmt.Fprintf(&b, "ldap:\n  urls: [%s]\n  bindDN: %q\n  bindPasswordFile: %q\n", strings.Join(quoteAll(o.LDAPURLs), ", "), o.BindDN, pwFile)
+	for line := range strings.Lines(o.LDAPYAML) {
+		if line = strings.TrimSpace(line); line != "" {
+			fmt.Fprintf(&b, "  %s\n", line)
+		}
+	}
 	if len(o.RedisAddrs) > 0 {
 		fmt.Fprintf(&b, "sessions: {store: redis, redis: {addrs: [%s]}}\n", strings.Join(quoteAll(o.RedisAddrs), ", "))
 	}
