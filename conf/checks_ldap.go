@@ -47,6 +47,66 @@ func checkLDAPURL(r *report, path, s string, startTLS bool) bool {
 
 // checkLDAPBindPassword wants exactly one source for the bind password. Both
 // set is an error even for the embedded directory: which one was meant?
+// checkUsersDirectory: people may live in a directory of their own
+// (ldap.users.urls), reached with keys of its own; and the profile's
+// choices must be ones the code knows.
+func checkUsersDirectory(c *Config, r *report) {
+	u := c.LDAP.Users
+	r.oneOf("ldap.users.profile", u.Profile, ProfileOpenLDAP, ProfileActiveDirectory)
+	for i, s := range u.URLs {
+		path := indexPath("ldap.users.urls", i)
+		if checkLDAPURL(r, path, s, u.StartTLS) && slices.Index(u.URLs, s) < i {
+			r.add(path, "%q is listed twice", s)
+		}
+	}
+	if len(u.URLs) > 0 {
+		checkDN(r, "ldap.users.bindDN", u.BindDN)
+	}
+	switch {
+	case u.BindPasswordFile != "" && u.BindPasswordEnv != "":
+		r.add("ldap.users.bindPasswordFile", "cannot be used together with ldap.users.bindPasswordEnv (set only one)")
+	case len(u.URLs) > 0 && u.BindPasswordFile == "" && u.BindPasswordEnv == "":
+		r.add("ldap.users.bindPasswordFile", "ldap.users.bindPasswordFile or ldap.users.bindPasswordEnv is required when ldap.users.urls is set")
+	case len(u.URLs) == 0 && (u.BindDN != "" || u.BindPasswordFile != "" || u.BindPasswordEnv != "" || u.CAFile != "" || u.StartTLS):
+		r.add("ldap.users.urls", "is required when the users' directory has connection settings of its own (bindDN, bindPassword…, caFile, startTLS)")
+	}
+	if u.SubjectEncoding != "" {
+		r.oneOf("ldap.users.subjectEncoding", u.SubjectEncoding, "guid")
+	}
+	if u.Groups.Nested != "" {
+		r.oneOf("ldap.users.groups.nested", u.Groups.Nested, "walk")
+	}
+	if u.Groups.MaxDepth < 0 || u.Groups.MaxDepth > 64 {
+		r.add("ldap.users.groups.maxDepth", "must be between 1 and 64, not %d", u.Groups.MaxDepth)
+	}
+	checkPasswordChange(c, r)
+}
+
+// checkPasswordChange: Active Directory takes a password only over an
+// encrypted connection, so unicodePwd needs ldaps:// or StartTLS to the
+// users' directory.
+func checkPasswordChange(c *Config, r *report) {
+	u := c.LDAP.Users
+	if u.PasswordChange == "" || !r.oneOf("ldap.users.passwordChange", u.PasswordChange, "passwordModify", "unicodePwd", "none") ||
+		u.PasswordChange != "unicodePwd" {
+		return
+	}
+	urls, startTLS := u.URLs, u.StartTLS
+	if len(urls) == 0 {
+		urls, startTLS = c.LDAP.URLs, c.LDAP.StartTLS
+	}
+	if len(urls) == 0 {
+		r.add("ldap.users.passwordChange", "unicodePwd needs an Active Directory in ldap.users.urls or ldap.urls")
+		return
+	}
+	for _, s := range urls {
+		if !strings.HasPrefix(strings.ToLower(s), "ldaps://") && !startTLS {
+			r.add("ldap.users.passwordChange", "unicodePwd needs ldaps:// or startTLS: %s is neither", s)
+			return
+		}
+	}
+}
+
 func checkLDAPBindPassword(c *Config, r *report) {
 	l := c.LDAP
 	switch {

@@ -113,12 +113,40 @@ type Subtree struct {
 
 // Users says how people are found and what of their entry becomes claims.
 type Users struct {
-	BaseDN string `yaml:"baseDN"`
+	// Profile picks the defaults of the keys below for a kind of
+	// directory: openldap or activedirectory. Any key set wins.
+	Profile string `yaml:"profile"`
+	// URLs, when set, put people in a directory of their own (Active
+	// Directory, say) while clients and authorizations stay in ldap.urls;
+	// the keys below then say how to reach it. Unset, people are read
+	// through the store's connection.
+	URLs     []string `yaml:"urls"`
+	BindDN   string   `yaml:"bindDN"`
+	StartTLS bool     `yaml:"startTLS"`
+	CAFile   string   `yaml:"caFile"`
+	// BindPasswordFile or BindPasswordEnv hold the users' directory
+	// service account's password.
+	BindPasswordFile string `yaml:"bindPasswordFile"`
+	BindPasswordEnv  string `yaml:"bindPasswordEnv"`
+	BaseDN           string `yaml:"baseDN"`
 	// Filter finds a user; {username} is replaced by the escaped login name.
 	Filter           string            `yaml:"filter"`
 	SubjectAttribute string            `yaml:"subjectAttribute"`
 	Claims           map[string]string `yaml:"claims"`
 	Groups           Groups            `yaml:"groups"`
+	// SubjectEncoding is "" (the attribute's text) or guid (16 raw bytes,
+	// Active Directory's objectGUID, rendered in its canonical form).
+	SubjectEncoding string `yaml:"subjectEncoding"`
+	// PasswordChange is how people change an expired or reset password
+	// while signing in: passwordModify (RFC 3062, the openldap profile's
+	// default), unicodePwd (Active Directory, over TLS; the activedirectory
+	// profile's default) or none (not offered: the person is told to
+	// change it elsewhere).
+	PasswordChange string `yaml:"passwordChange"`
+
+	// BindPassword is resolved by Load from BindPasswordFile or
+	// BindPasswordEnv.
+	BindPassword string `yaml:"-"`
 }
 
 // Groups says how a user's groups are found.
@@ -128,6 +156,11 @@ type Groups struct {
 	Filter        string `yaml:"filter"`
 	NameAttribute string `yaml:"nameAttribute"`
 	Claim         string `yaml:"claim"`
+	// Nested is "" (the filter's matches only, which Active Directory's
+	// transitive matching rule makes complete) or walk (search again for
+	// the groups holding the groups found, up to MaxDepth levels).
+	Nested   string `yaml:"nested"`
+	MaxDepth int    `yaml:"maxDepth"`
 }
 
 // Sessions configures where browser sessions live and for how long.

@@ -28,6 +28,7 @@ func defaults() Config {
 			Clients:        Subtree{BaseDN: "ou=clients,dc=example,dc=org"},
 			Authorizations: Subtree{BaseDN: "ou=authorizations,dc=example,dc=org"},
 			Users: Users{
+				Profile:          ProfileOpenLDAP,
 				BaseDN:           "ou=people,dc=example,dc=org",
 				Filter:           "(&(objectClass=inetOrgPerson)(|(uid={username})(mail={username})))",
 				SubjectAttribute: "entryUUID",
@@ -43,7 +44,9 @@ func defaults() Config {
 					Filter:        "(member={dn})",
 					NameAttribute: "cn",
 					Claim:         "groups",
+					MaxDepth:      8,
 				},
+				PasswordChange: "passwordModify",
 			},
 		},
 		Sessions: Sessions{
@@ -83,8 +86,14 @@ func defaults() Config {
 // Zero means "not set", so an explicit zero (0, "", false, 0s) also gets the
 // default. Lists and maps are zero only when absent or null: an explicit []
 // or {} stays empty, which is how a default list or claim map is switched off.
+//
+// ldap.users.profile picks which defaults the people's keys get.
 func applyDefaults(c *Config) {
-	fillZero(reflect.ValueOf(c).Elem(), reflect.ValueOf(defaults()))
+	d := defaults()
+	if c.LDAP.Users.Profile == ProfileActiveDirectory {
+		d.LDAP.Users = activeDirectoryUsers()
+	}
+	fillZero(reflect.ValueOf(c).Elem(), reflect.ValueOf(d))
 }
 
 // fillZero copies def into dst wherever dst is zero, descending into structs

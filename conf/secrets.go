@@ -32,6 +32,16 @@ func resolveSecrets(c *Config) []Problem {
 		resolve("ldap.bindPasswordEnv", &l.BindPassword, func() (string, error) { return secretFromEnv(l.BindPasswordEnv) })
 	}
 
+	u := &c.LDAP.Users
+	switch {
+	case u.BindPasswordFile != "" && u.BindPasswordEnv != "":
+		// Validation reports the conflict.
+	case u.BindPasswordFile != "":
+		resolve("ldap.users.bindPasswordFile", &u.BindPassword, func() (string, error) { return secretFromFile(u.BindPasswordFile) })
+	case u.BindPasswordEnv != "":
+		resolve("ldap.users.bindPasswordEnv", &u.BindPassword, func() (string, error) { return secretFromEnv(u.BindPasswordEnv) })
+	}
+
 	if d := &c.Demo; d.Enabled && d.ClientSecretFile != "" {
 		resolve("demo.clientSecretFile", &d.ClientSecret, func() (string, error) { return secretFromFile(d.ClientSecretFile) })
 	}

@@ -33,6 +33,7 @@ func checks() []check {
 		checkKeys,
 		checkLDAPServers,
 		checkLDAPBindPassword,
+		checkUsersDirectory,
 		checkEmbedded,
 		checkLDAPLimits,
 		checkBaseDNs,

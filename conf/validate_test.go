@@ -530,8 +530,59 @@ func TestValidatePendingFlows(t *testing.T) {
 func TestValidateProbes(t *testing.T) {
 	runValidationCases(t, []validationCase{
 		{name: "probe as long as an operation", change: func(c *Config) { c.LDAP.ProbeTimeout = c.LDAP.Timeout }},
-		{name: "probe longer than an operation (cut by the pool)", change: func(c *Config) { c.LDAP.Timeout, c.LDAP.ProbeTimeout = time.Second, 2 * time.Second }},
+		{name: "probe longer than an operation (cut by the pool)", change: func(c *Config) { c.LDAP.Timeout, c.LDAP.ProbeTimeout = time.Second, 2*time.Second }},
 		{name: "negative probe interval", change: func(c *Config) { c.LDAP.ProbeInterval = -time.Second },
 			want: []string{"ldap.probeInterval: must be positive, not -1s"}},
 	})
+}
+
+func TestValidateUsersDirectory(t *testing.T) {
+	ad := func(c *Config) {
+		c.LDAP.Users.URLs = []string{"ldaps://dc.example.test"}
+		c.LDAP.Users.BindDN = "CN=gatehouse,DC=example,DC=test"
+		c.LDAP.Users.BindPasswordEnv = "PATH"
+	}
+	runValidationCases(t, []validationCase{
+		{name: "a users' directory of its own", change: ad},
+		{name: "unknown profile", change: func(c *Config) { c.LDAP.Users.Profile = "novell" },
+			want: []string{`ldap.users.profile: must be one of openldap or activedirectory, not "novell"`}},
+		{name: "users' directory without a password", change: func(c *Config) { ad(c); c.LDAP.Users.BindPasswordEnv = "" },
+			want: []string{"ldap.users.bindPasswordFile: ldap.users.bindPasswordFile or ldap.users.bindPasswordEnv is required when ldap.users.urls is set"}},
+		{name: "connection settings without URLs", change: func(c *Config) { c.LDAP.Users.CAFile = "/etc/ad-ca.pem" },
+			want: []string{"ldap.users.urls: is required when the users' directory has connection settings of its own (bindDN, bindPassword…, caFile, startTLS)"}},
+		{name: "unicodePwd over ldaps", change: func(c *Config) { ad(c); c.LDAP.Users.PasswordChange = "unicodePwd" }},
+		{name: "unicodePwd in the clear", change: func(c *Config) {
+			ad(c)
+			c.LDAP.Users.URLs, c.LDAP.Users.PasswordChange = []string{"ldap://dc.example.test"}, "unicodePwd"
+		}, want: []string{"ldap.users.passwordChange: unicodePwd needs ldaps:// or startTLS: ldap://dc.example.test is neither"}},
+		{name: "unicodePwd with StartTLS", change: func(c *Config) {
+			ad(c)
+			c.LDAP.Users.URLs, c.LDAP.Users.StartTLS, c.LDAP.Users.PasswordChange = []string{"ldap://dc.example.test"}, true, "unicodePwd"
+		}},
+		{name: "unknown subject encoding", change: func(c *Config) { c.LDAP.Users.SubjectEncoding = "base64" },
+			want: []string{`ldap.users.subjectEncoding: must be guid, not "base64"`}},
+		{name: "walk too deep", change: func(c *Config) { c.LDAP.Users.Groups.Nested, c.LDAP.Users.Groups.MaxDepth = "walk", 65 },
+			want: []string{"ldap.users.groups.maxDepth: must be between 1 and 64, not 65"}},
+	})
+}
+
+func TestActiveDirectoryProfileDefaults(t *testing.T) {
+	cfg, err := Parse([]byte("issuer: http://127.0.0.1:8080\nldap:\n  urls: [\"ldaps://ldap.example.com\"]\n  bindPasswordEnv: PATH\n  users: {profile: activedirectory, filter: \"(sAMAccountName={username})\"}\n"), "t.yaml")
+	if err == nil {
+		t.Fatal("no base DNs accepted under the activedirectory profile")
+	}
+	for _, want := range []string{"ldap.users.baseDN: is required", "ldap.users.groups.baseDN: is required"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	cfg, err = Parse([]byte("issuer: http://127.0.0.1:8080\nldap:\n  urls: [\"ldaps://ldap.example.com\"]\n  bindPasswordEnv: PATH\n  users:\n    profile: activedirectory\n    filter: \"(sAMAccountName={username})\"\n    baseDN: \"DC=example,DC=test\"\n    groups: {baseDN: \"DC=example,DC=test\"}\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := cfg.LDAP.Users
+	if u.Filter != "(sAMAccountName={username})" || u.SubjectAttribute != "objectGUID" || u.SubjectEncoding != "guid" ||
+		u.Claims["preferred_username"] != "sAMAccountName" || u.PasswordChange != "unicodePwd" {
+		t.Errorf("the set key should win and the rest come from the profile: %+v", u)
+	}
 }

@@ -49,6 +49,7 @@ func (s *Server) Handler() http.Handler {
 	if f := s.signIn; f != nil {
 		r.Handle("/authorize", s.methods(byMethod{http.MethodGet: f.Authorize, http.MethodPost: f.Authorize}))
 		r.Handle("/login", s.methods(byMethod{http.MethodGet: f.LoginPage, http.MethodPost: f.LoginSubmit}))
+		r.Handle("/password", s.methods(byMethod{http.MethodGet: f.PasswordPage, http.MethodPost: f.PasswordSubmit}))
 		r.Handle("/consent", s.methods(byMethod{http.MethodGet: f.ConsentPage, http.MethodPost: f.ConsentSubmit}))
 		// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
 		if f.Hints != nil {

@@ -41,6 +41,10 @@ type SignIn struct {
 	ResponseJWEEncs []string
 	// ResponseLifetime is how long a JWT response is valid (op.authz.responseLifetime).
 	ResponseLifetime time.Duration
+	// Passwords lets people whose password has expired or must be changed
+	// change it during the sign-in (ldap.users.passwordChange); nil tells
+	// them to change it elsewhere.
+	Passwords flow.PasswordChanger
 }
 
 // responseTypes are the response types the flow completes: the code flow,
@@ -104,6 +108,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		CodeLifetime:   si.CodeLifetime,
 		IDTokens:       idTokens,
 		Hints:          hints,
+		Passwords:      si.Passwords,
 		Claims: func(all map[string]any, scopes, requested []string) map[string]any {
 			return tokens.ReleasedClaims(all, scopes, requested, si.GroupsClaim)
 		},

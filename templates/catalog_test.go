@@ -44,8 +44,12 @@ func TestCatalogNamedKeys(t *testing.T) {
 	for _, s := range []string{"openid", "profile", "email", "address", "phone", "offline_access", "groups"} {
 		keys = append(keys, "scope."+s)
 	}
-	for _, e := range []string{LoginInvalid, LoginLocked, LoginExpired, LoginMustChange, LoginThrottled, LoginUnavailable} {
+	for _, e := range []string{LoginInvalid, LoginLocked, LoginExpired, LoginMustChange, LoginThrottled, LoginUnavailable,
+		LoginDisabled, LoginAccountExpired, LoginNotPermitted} {
 		keys = append(keys, "login.error."+e)
+	}
+	for _, e := range passwordErrors {
+		keys = append(keys, "password.error."+e)
 	}
 	for _, k := range []string{"default", "not_found", "method_not_allowed", "bad_request", "unknown_client",
 		"bad_redirect_uri", "missing_redirect_uri", "expired", "csrf", "unavailable", "server_error"} {

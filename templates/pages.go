@@ -14,6 +14,11 @@ const (
 	LoginMustChange  = "mustchange"
 	LoginThrottled   = "throttled"
 	LoginUnavailable = "unavailable"
+	// LoginDisabled, LoginAccountExpired and LoginNotPermitted are Active
+	// Directory's refusals of an account, whatever the password.
+	LoginDisabled       = "disabled"
+	LoginAccountExpired = "accountexpired"
+	LoginNotPermitted   = "notpermitted"
 )
 
 // LoginPage is the sign-in form. It posts username, password, csrf and
@@ -270,6 +275,11 @@ func (r *Renderer) samples(lang string) ([]view, error) {
 				LogoURI: uri, Username: "u", Error: LoginInvalid})
 		},
 		func() (view, error) { return loginView(LoginPage{Lang: lang}) },
+		func() (view, error) {
+			return passwordView(PasswordPage{Lang: lang, Action: uri, CSRF: "c", Flow: "f", ClientName: "n",
+				LogoURI: uri, Username: "u", Error: PasswordMismatch})
+		},
+		func() (view, error) { return passwordView(PasswordPage{Lang: lang}) },
 		func() (view, error) {
 			return consentView(ConsentPage{Lang: lang, Action: uri, CSRF: "c", Flow: "f", ClientName: "n",
 				LogoURI: uri, ClientURI: uri, PolicyURI: uri, TOSURI: uri,

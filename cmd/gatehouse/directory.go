@@ -20,6 +20,17 @@ type directory struct {
 	pool     *ldapstore.Pool
 	url      string
 	embedded *embedded.Server
+	// users reaches the people's directory when it is not the store's
+	// (ldap.users.urls); nil otherwise.
+	users *ldapstore.Pool
+}
+
+// usersPool is the pool people are found and checked through.
+func (d *directory) usersPool() *ldapstore.Pool {
+	if d.users != nil {
+		return d.users
+	}
+	return d.pool
 }
 
 // openDirectory starts the embedded directory when ldap.urls is empty and
@@ -54,10 +65,24 @@ func openDirectory(c conf.LDAP, log *slog.Logger) (*directory, error) {
 		return nil, fmt.Errorf("ldap: %w", err)
 	}
 	d.pool, d.url = pool, urls[0]
+	if u := c.Users; len(u.URLs) > 0 {
+		d.users, err = ldapstore.NewPool(ldapstore.PoolConfig{
+			URLs: u.URLs, BindDN: u.BindDN, BindPassword: u.BindPassword, StartTLS: u.StartTLS,
+			CAFile: u.CAFile, Timeout: c.Timeout, Size: c.PoolSize,
+			ProbeInterval: c.ProbeInterval, ProbeTimeout: c.ProbeTimeout, UpProbeInterval: c.UpProbeInterval,
+		}, log.With("component", "ldap-users"))
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("ldap.users: %w", err)
+		}
+	}
 	return d, nil
 }
 
 func (d *directory) Close() {
+	if d.users != nil {
+		d.users.Close()
+	}
 	if d.pool != nil {
 		d.pool.Close()
 	}
@@ -107,6 +132,9 @@ func readyChecks(dir *directory, signIn *provider.SignIn) []provider.ReadyCheck 
 	// The pool's probes keep each server's state: asking it costs no
 	// network call, and a hung server is already known as down.
 	checks := []provider.ReadyCheck{{Name: "directory", Check: func(context.Context) error { return dir.pool.Ready() }}}
+	if dir.users != nil {
+		checks = append(checks, provider.ReadyCheck{Name: "users-directory", Check: func(context.Context) error { return dir.users.Ready() }})
+	}
 	if r, ok := signIn.KV.(interface{ Ready(context.Context) error }); ok {
 		checks = append(checks, provider.ReadyCheck{Name: "sessions", Check: r.Ready})
 	}

@@ -72,7 +72,7 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	if err != nil {
 		return err
 	}
-	signIn, closeSignIn, err := newSignIn(cfg, dir.pool)
+	signIn, closeSignIn, err := newSignIn(cfg, dir)
 	if err != nil {
 		return err
 	}

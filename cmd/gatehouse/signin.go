@@ -18,22 +18,31 @@ import (
 var (
 	_ flow.Directory          = (*ldapstore.Users)(nil)
 	_ flow.AuthorizationStore = (*ldapstore.Authorizations)(nil)
+	_ flow.PasswordChanger    = (*ldapstore.Users)(nil)
 )
 
-// newSignIn builds the browser flow's parts: people and consent in the
-// directory, sessions in the configured store.
-func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func(), error) {
+// newSignIn builds the browser flow's parts: people in the users'
+// directory (the store's, unless ldap.users.urls names one of its own),
+// consent in the store's directory, sessions in the configured store.
+func newSignIn(cfg *conf.Config, dir *directory) (*provider.SignIn, func(), error) {
+	pool := dir.pool
 	kv, closeKV, err := sessionStore(cfg.Sessions)
 	if err != nil {
 		return nil, nil, err
 	}
 	u := cfg.LDAP.Users
-	users, err := ldapstore.NewUsers(pool, ldapstore.UsersConfig{
+	if u.PasswordChange == "none" {
+		u.PasswordChange = ""
+	}
+	users, err := ldapstore.NewUsers(dir.usersPool(), ldapstore.UsersConfig{
 		BaseDN: u.BaseDN, Filter: u.Filter, SubjectAttribute: u.SubjectAttribute, Claims: u.Claims,
+		SubjectEncoding: u.SubjectEncoding,
 		Groups: ldapstore.GroupsConfig{
 			BaseDN: u.Groups.BaseDN, Filter: u.Groups.Filter,
 			NameAttribute: u.Groups.NameAttribute, Claim: u.Groups.Claim,
+			Nested: u.Groups.Nested, MaxDepth: u.Groups.MaxDepth,
 		},
+		PasswordChange: u.PasswordChange,
 	})
 	if err != nil {
 		closeKV()
@@ -45,8 +54,13 @@ func newSignIn(cfg *conf.Config, pool *ldapstore.Pool) (*provider.SignIn, func()
 		closeKV()
 		return nil, nil, asUsage(fmt.Errorf("ldap.authorizations.baseDN: %w", err))
 	}
+	var passwords flow.PasswordChanger // nil: not offered (ldap.users.passwordChange "")
+	if u.PasswordChange != "" {
+		passwords = users
+	}
 	return &provider.SignIn{
 		Users:            users,
+		Passwords:        passwords,
 		Authorizations:   authz,
 		KV:               kv,
 		SessionLifetime:  cfg.Sessions.Lifetime,

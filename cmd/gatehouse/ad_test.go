@@ -1,0 +1,176 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-idp/gatehouse/conf"
+	"github.com/gatehouse-idp/gatehouse/ldapstore"
+	"github.com/gatehouse-idp/gatehouse/ldapstore/adtest"
+	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
+)
+
+// canonicalGUID is the string form of an objectGUID "sub".
+var canonicalGUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// startTwoDirectories serves clients and consent from a private OpenLDAP
+// (seeded with the dev directory, so demo-rp exists) and people from a
+// real Samba AD domain controller, reached over LDAPS with its own CA:
+// the setup of an AD shop that will not extend its schema.
+func startTwoDirectories(t *testing.T) (*server, *adtest.DC) {
+	t.Helper()
+	dc := adtest.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dev, err := os.ReadFile("../../conf/dev-directory.ldif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ldif := filepath.Join(dir, "directory.ldif")
+	if err := os.WriteFile(ldif, []byte(strings.ReplaceAll(string(dev), "127.0.0.1:8080", addr)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{ldif}})
+	storePW := writeFile(t, dir, "ldap-password", slapd.AdminPassword)
+	adPW := writeFile(t, dir, "ad-password", dc.AdminPassword)
+	secretFile := writeFile(t, dir, "demo-secret", "demo-rp-secret\n")
+	s := startServe(t, fmt.Sprintf(`issuer: http://%s
+listen: %s
+keys: {file: %s/jwks.json}
+ldap:
+  urls: [%s]
+  bindDN: %s
+  bindPasswordFile: %s
+  users:
+    profile: activedirectory
+    urls: [%s]
+    bindDN: %s
+    bindPasswordFile: %s
+    caFile: %s
+    baseDN: %q
+    groups: {baseDN: %q}
+demo: {enabled: true, clientID: demo-rp, clientSecretFile: %s}
+`, addr, addr, dir, slapd.URL, slapd.AdminDN, storePW,
+		dc.LDAPSURL, dc.AdminDN, adPW, dc.CAFile, adtest.PeopleDN, adtest.GroupsDN, secretFile))
+	return s, dc
+}
+
+// TestActiveDirectoryUsersWithOpenLDAPClients: a whole code flow with the
+// person in AD and the client and consent in OpenLDAP; each of the three
+// login names works, "sub" is the canonical objectGUID and stays the same
+// for all three, and the groups claim holds the nested group.
+func TestActiveDirectoryUsersWithOpenLDAPClients(t *testing.T) {
+	s, _ := startTwoDirectories(t)
+	if status, body := s.get(t, "/health/ready"); status != http.StatusOK || !strings.Contains(body, `"users-directory":"ok"`) {
+		t.Fatalf("ready: %d %s", status, body)
+	}
+	alice := adtest.SeededUser(adtest.Alice)
+	var subs []string
+	for _, login := range []string{alice.Name, alice.UPN, alice.Mail} {
+		t.Run(login, func(t *testing.T) {
+			b := newBrowser(t, s)
+			redirect := s.base + "/demo/callback"
+			p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, url.Values{"scope": {"openid profile groups"}}), nil)
+			f := formFields(t, b.do(http.MethodGet, p.location, nil))
+			f.Set("username", login)
+			f.Set("password", adtest.Password(adtest.Alice))
+			p = b.do(http.MethodPost, "/login", f)
+			if strings.HasPrefix(p.location, "/consent") {
+				cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+				cf.Set("decision", "allow")
+				p = b.do(http.MethodPost, "/consent", cf)
+			}
+			code := callbackParams(t, p, redirect).Get("code")
+			if code == "" {
+				t.Fatalf("no code; last page %d %s", p.status, p.location)
+			}
+			verifier, _ := pkce()
+			status, body, _ := tokenRequest(t, s, "demo-rp", "demo-rp-secret", url.Values{
+				"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier}})
+			if status != http.StatusOK {
+				t.Fatalf("token: %d %v", status, body)
+			}
+			claims := jwtClaims(t, body["id_token"].(string))
+			sub, _ := claims["sub"].(string)
+			if !canonicalGUID.MatchString(sub) {
+				t.Errorf("sub %q is not a canonical GUID", sub)
+			}
+			subs = append(subs, sub)
+			if claims["preferred_username"] != adtest.Alice {
+				t.Errorf("preferred_username %v", claims["preferred_username"])
+			}
+			var groups []string
+			for _, g := range claims["groups"].([]any) {
+				groups = append(groups, g.(string))
+			}
+			if !slices.Contains(groups, adtest.InnerGroup) || !slices.Contains(groups, adtest.OuterGroup) {
+				t.Errorf("groups %v, want %s and, nested, %s", groups, adtest.InnerGroup, adtest.OuterGroup)
+			}
+		})
+	}
+	if len(subs) == 3 && (subs[0] != subs[1] || subs[1] != subs[2]) {
+		t.Errorf("one person, three subjects: %v", subs)
+	}
+}
+
+// TestActiveDirectoryRefusals: each refused AD account gets its own page,
+// as OpenLDAP's password policy outcomes do; a must-change account gets the
+// change-password page.
+func TestActiveDirectoryRefusals(t *testing.T) {
+	s, _ := startTwoDirectories(t)
+	tests := []struct{ user, want string }{
+		{adtest.Locked, "locked"},
+		{adtest.Disabled, "The username or password is wrong."}, // the profile's filter leaves disabled accounts out
+		{adtest.AccountExpired, "expired"},
+		{adtest.Expired, "/password?"},
+		{adtest.MustChange, "/password?"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.user, func(t *testing.T) {
+			b := newBrowser(t, s)
+			redirect := s.base + "/demo/callback"
+			p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, nil), nil)
+			f := formFields(t, b.do(http.MethodGet, p.location, nil))
+			f.Set("username", tc.user)
+			f.Set("password", adtest.Password(tc.user))
+			p = b.do(http.MethodPost, "/login", f)
+			if got := p.location + p.body; !strings.Contains(got, tc.want) {
+				t.Errorf("%s: want %q in the answer; got %d %s %.300s", tc.user, tc.want, p.status, p.location, p.body)
+			}
+		})
+	}
+}
+
+// TestProfileDefaultsAgree: the configuration's activedirectory defaults
+// are the ones ldapstore documents for the profile.
+func TestProfileDefaultsAgree(t *testing.T) {
+	cfg, err := conf.Parse([]byte("issuer: http://127.0.0.1:8080\nldap:\n  users:\n    profile: activedirectory\n    urls: [\"ldaps://dc.example.test\"]\n    bindDN: \"CN=gatehouse,DC=example,DC=test\"\n    bindPasswordEnv: PATH\n    baseDN: \"OU=People,DC=example,DC=test\"\n    groups: {baseDN: \"OU=Groups,DC=example,DC=test\"}\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ldapstore.ProfileDefaults(ldapstore.ProfileActiveDirectory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := cfg.LDAP.Users
+	got := ldapstore.UsersConfig{Filter: u.Filter, SubjectAttribute: u.SubjectAttribute, Claims: u.Claims,
+		SubjectEncoding: u.SubjectEncoding, PasswordChange: u.PasswordChange,
+		Groups: ldapstore.GroupsConfig{Filter: u.Groups.Filter, NameAttribute: u.Groups.NameAttribute, Claim: u.Groups.Claim, Nested: u.Groups.Nested}}
+	want.BaseDN, want.Groups.BaseDN, want.Groups.MaxDepth = "", "", 0
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("conf defaults\n %+v\nldapstore defaults\n %+v", got, want)
+	}
+}
