@@ -129,7 +129,7 @@ var setup = sync.OnceValues(func() (fixed, error) {
 
 // env is one test's provider: the handler and what it was made of.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	fx      fixed
 	clock   *clock
 	minter  *tokens.Minter
@@ -139,7 +139,7 @@ type env struct {
 
 type envOption func(*Options)
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	fx, err := setup()
 	if err != nil {
@@ -237,7 +237,7 @@ func (e *env) introspect(client, token string) map[string]any {
 	return out
 }
 
-func checkNoStore(t *testing.T, rec *httptest.ResponseRecorder) {
+func checkNoStore(t testing.TB, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store", got)

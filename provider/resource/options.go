@@ -58,14 +58,21 @@ type Options struct {
 	// IntrospectAnyClient lets a client introspect tokens issued to other
 	// clients (a resource server checking the tokens it receives).
 	IntrospectAnyClient bool
-	Log                 *slog.Logger
-	Now                 func() time.Time
+	// TokenCacheSize is how many verified access tokens introspection and
+	// UserInfo remember, so that a token asked about again is not parsed
+	// and its signature not checked again: 0 means DefaultTokenCacheSize,
+	// a negative number turns the cache off. Revocation is checked on
+	// every call all the same.
+	TokenCacheSize int
+	Log            *slog.Logger
+	Now            func() time.Time
 }
 
 // Handler serves UserInfo, introspection and revocation.
 type Handler struct {
 	opts    Options
 	revoked *Revocations
+	tokens  *tokenCache // nil when off
 	log     *slog.Logger
 }
 
@@ -80,7 +87,10 @@ func New(o Options) (*Handler, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{opts: o, revoked: NewRevocations(o.Revocations, o.Now), log: o.Log}, nil
+	return &Handler{
+		opts: o, revoked: NewRevocations(o.Revocations, o.Now),
+		tokens: newTokenCache(o.TokenCacheSize), log: o.Log,
+	}, nil
 }
 
 // Revocations returns the revocation list, for other parts of the provider

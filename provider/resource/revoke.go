@@ -17,7 +17,7 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) {
 	// Any hint is only a hint: §2.1 wants the search extended to every
 	// type when the hinted one does not match. Access tokens are told
 	// apart by their signature, so they are tried first whatever the hint.
-	if ac, err := h.opts.Minter.ParseAccessToken(ctx, token); err == nil {
+	if ac, key, err := h.parseAccessToken(ctx, token); err == nil {
 		if ac.ClientID != client.ID {
 			// §2.1 lets the server refuse a foreign token; answering
 			// as for an unknown one tells the caller nothing about it.
@@ -30,6 +30,9 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) {
 			unavailable(err).WriteJSON(w)
 			return
 		}
+		// The list refuses it from now on; its place in the cache is
+		// better used by a live token.
+		h.tokens.drop(key)
 		writeRevoked(w)
 		return
 	}

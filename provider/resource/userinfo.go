@@ -66,9 +66,10 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkAccessToken accepts one of our access tokens that is unexpired and
-// not revoked.
+// not revoked. The parse may come from the cache; the revocation list is
+// read every time.
 func (h *Handler) checkAccessToken(ctx context.Context, token string) (tokens.AccessClaims, *oauth.Error) {
-	ac, err := h.opts.Minter.ParseAccessToken(ctx, token)
+	ac, _, err := h.parseAccessToken(ctx, token)
 	if err != nil {
 		return ac, oauth.ErrInvalidToken().WithDescription("The access token is invalid or expired.").WithCause(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -155,4 +156,34 @@ func (h argon2Hash) matches(presented string) bool {
 	}
 	got := derive([]byte(presented), h.salt, h.passes, h.memory, h.lanes, uint32(len(h.tag)))
 	return subtle.ConstantTimeCompare(got, h.tag) == 1
+}
+
+// reclaimMinKiB is the Argon2 memory cost from which a run is followed by
+// a garbage collection.
+const reclaimMinKiB = 8 << 10
+
+// reclaim frees the memory of an Argon2 run of memoryKiB that has just
+// ended, when it was large. Left to the pacer (GOGC), a finished run's
+// block would stay allocated while the next run asks for a new one, and
+// the heap goal, set while runs were live, lets several such blocks pile
+// up: a peak of twice or more the memory of the runs in flight. Collected
+// at once, the block is reused by the next run, and the peak stays near
+// the base heap plus the runs in flight (MaxConcurrent × memory cost).
+// The collection costs a few milliseconds against the tens of an Argon2
+// run, and happens only for a check the cache could not answer. Once runs
+// have stopped for a while, the memory goes back to the system.
+func (c *Codec) reclaim(memoryKiB uint32) {
+	if memoryKiB >= reclaimMinKiB {
+		runtime.GC()
+		c.release.arm()
+	}
+}
+
+// memoryKiB is the memory a check of stored costs: its Argon2 memory, or
+// nothing worth reclaiming.
+func memoryKiB(m matcher) uint32 {
+	if h, ok := m.(argon2Hash); ok {
+		return h.memory
+	}
+	return 0
 }

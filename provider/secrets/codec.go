@@ -41,6 +41,7 @@ type Codec struct {
 	params  *argon2id.Params
 	current string // kid that Encrypt uses
 	aeads   map[string]cipher.AEAD
+	release *idleRelease
 }
 
 // New returns a codec that hashes with p and encrypts under aesKey, named
@@ -52,6 +53,7 @@ func New(p Params, aesKey []byte, aesKID string, retired ...Key) (*Codec, error)
 		return nil, fmt.Errorf("argon2id parameters: %w", err)
 	}
 	c := &Codec{
+		release: newIdleRelease(),
 		params: &argon2id.Params{
 			Memory:      p.MemoryKiB,
 			Iterations:  p.Iterations,
@@ -83,7 +85,9 @@ func (c *Codec) Hash(plain string) (string, error) {
 	if len(plain) == 0 || len(plain) > maxSecretLen {
 		return "", ErrSecretLength
 	}
-	return argon2id.CreateHash(plain, c.params)
+	stored, err := argon2id.CreateHash(plain, c.params)
+	c.reclaim(c.params.Memory)
+	return stored, err
 }
 
 // Encrypt returns plain encrypted under the current AES key, with a fresh
@@ -134,7 +138,9 @@ func (c *Codec) Verify(stored, presented string) (bool, error) {
 	if !presentable(presented) {
 		return false, nil
 	}
-	return m.matches(presented), nil
+	ok := m.matches(presented)
+	c.reclaim(memoryKiB(m))
+	return ok, nil
 }
 
 // NeedsReencode reports a stored value that the next update should rewrite:

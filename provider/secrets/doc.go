@@ -34,5 +34,12 @@
 // server to burn memory and time. Their cost is bounded before any work is
 // done: Argon2 memory at most 1 GiB, at most 100 passes, at most 64 lanes,
 // memory × passes at most 4 GiB; BCrypt cost at most 15. The Verifier adds a
-// cache of successful checks and a bound on concurrent slow checks.
+// cache of successful checks, collapses concurrent checks of the same
+// secret into one run, and bounds the slow checks running (MaxConcurrent)
+// and waiting (MaxQueued); beyond that it answers ErrBusy, a
+// storage.ErrUnavailable. Each large Argon2 run is followed by a garbage
+// collection, so that the memory of secret checks peaks near
+// MaxConcurrent × the memory cost instead of piling up between
+// collections, and returned to the system once runs have stopped for a
+// second (docs/performance.md, "Knobs").
 package secrets

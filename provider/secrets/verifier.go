@@ -1,27 +1,23 @@
 package secrets
 
 import (
-	"container/list"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"hash"
 	"runtime"
 	"sync"
 )
 
-// ErrBusy is returned by Verifier.Verify when no slot for a slow check came
-// free before the context ended. Token endpoints answer it with
-// temporarily_unavailable.
-var ErrBusy = errors.New("too many client secret checks in progress")
-
 // DefaultCacheSize is the number of successful checks a Verifier remembers
 // unless told otherwise.
 const DefaultCacheSize = 10000
+
+// DefaultQueuePerSlot is how many callers may wait for each slot unless
+// told otherwise.
+const DefaultQueuePerSlot = 4
 
 // VerifierOptions tune a Verifier. The zero value is a good default.
 type VerifierOptions struct {
@@ -30,8 +26,14 @@ type VerifierOptions struct {
 	CacheSize int
 	// MaxConcurrent is how many slow checks may run at once: 0 or less means
 	// GOMAXPROCS. Each Argon2 check holds its memory cost while it runs, so
-	// this also bounds the memory that wrong secrets can make us spend.
+	// this bounds the memory that secret checks can make us spend: about
+	// MaxConcurrent × the largest memory cost among the stored hashes.
 	MaxConcurrent int
+	// MaxQueued is how many callers may wait for a slot: 0 means
+	// DefaultQueuePerSlot × MaxConcurrent, a negative number none. A caller
+	// that finds the queue full gets ErrBusy at once, so that a flood is
+	// answered quickly with 503 instead of piling up connections.
+	MaxQueued int
 }
 
 // Verifier checks client secrets through a Codec, fast for repeat callers
@@ -43,19 +45,27 @@ type VerifierOptions struct {
 //     itself. The same secret for the same stored value then costs an HMAC.
 //     A changed stored value or version never meets an old result.
 //   - Failures are never remembered: a wrong secret always pays in full.
-//   - At most MaxConcurrent slow checks run at once; the others wait for a
-//     slot until their context ends, and then get ErrBusy.
+//   - Concurrent checks of the same tuple are collapsed into one run whose
+//     answer, right or wrong, they all get: the first requests of a busy
+//     client cost one Argon2 run, not one each.
+//   - At most MaxConcurrent slow checks run at once and at most MaxQueued
+//     callers wait for a slot, each until its context ends; the others get
+//     ErrBusy at once.
 //
 // Plain and encrypted values are cheap to check and go straight through.
 // A Verifier is safe for concurrent use.
 type Verifier struct {
-	codec *Codec
-	key   []byte // HMAC key, never leaves the process
-	slots chan struct{}
-	cache *lru // nil when off
+	codec   *Codec
+	key     []byte    // HMAC key, never leaves the process
+	macs    sync.Pool // of HMAC-SHA256 under key: hmac.New costs as much as the MAC
+	gate    *gate
+	cache   *lru // nil when off
+	flights flights
+	stats   counters
 
-	// onSlow, when set, runs in the slot before each slow check (tests).
-	onSlow func()
+	// onSlow, when set, runs in the slot before each slow check; onFollow
+	// when a caller starts waiting on another's run (tests).
+	onSlow, onFollow func()
 }
 
 // NewVerifier returns a Verifier over c.
@@ -64,8 +74,16 @@ func NewVerifier(c *Codec, opts VerifierOptions) *Verifier {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	v := &Verifier{codec: c, key: make([]byte, sha256.Size), slots: make(chan struct{}, n)}
+	q := opts.MaxQueued
+	switch {
+	case q == 0:
+		q = DefaultQueuePerSlot * n
+	case q < 0:
+		q = 0
+	}
+	v := &Verifier{codec: c, key: make([]byte, sha256.Size), gate: newGate(n, q)}
 	_, _ = rand.Read(v.key) // crypto/rand.Read never fails; it crashes the program instead
+	v.macs.New = func() any { return hmac.New(sha256.New, v.key) }
 	switch size := opts.CacheSize; {
 	case size == 0:
 		v.cache = newLRU(DefaultCacheSize)
@@ -78,9 +96,22 @@ func NewVerifier(c *Codec, opts VerifierOptions) *Verifier {
 // Verify is Codec.Verify for the secret of clientID. version names the
 // state of the client entry (for example its modification stamp); a cached
 // success counts only for the same clientID, version, stored value and
-// presented secret. Besides the codec's errors it returns ErrBusy, wrapping
-// the context's error.
+// presented secret. Besides the codec's errors it returns ErrBusy, which
+// is also a storage.ErrUnavailable, when the check could not be run: it
+// says nothing about the secret.
 func (v *Verifier) Verify(ctx context.Context, clientID, version, stored, presented string) (bool, error) {
+	hashed := Kind(stored).hashed()
+	var fp fingerprint
+	if hashed && presentable(presented) {
+		// The fingerprint names the check for the collapse even when the
+		// cache is off. A hit needs no parse: the same stored value has
+		// been parsed, and has matched, before.
+		fp = v.fingerprint(clientID, version, stored, presented)
+		if v.remembered(fp) {
+			v.stats.hits.Add(1)
+			return true, nil
+		}
+	}
 	m, err := v.codec.matcher(stored)
 	if err != nil {
 		return false, err
@@ -88,28 +119,69 @@ func (v *Verifier) Verify(ctx context.Context, clientID, version, stored, presen
 	if !presentable(presented) {
 		return false, nil
 	}
-	if !Kind(stored).hashed() {
+	if !hashed {
 		return m.matches(presented), nil
 	}
-	var fp fingerprint
-	if v.cache != nil {
-		fp = v.fingerprint(clientID, version, stored, presented)
-		if v.cache.hit(fp) {
+	v.stats.misses.Add(1)
+	return v.collapse(ctx, fp, m, presented, clientID)
+}
+
+// collapse runs the check once for all concurrent callers with fingerprint fp.
+// A caller that waits on another's run stops waiting when its own context
+// ends; when that run could not get a slot (ErrBusy, perhaps because its
+// caller went away), a waiter tries for a slot itself.
+func (v *Verifier) collapse(ctx context.Context, fp fingerprint, m matcher, presented, clientID string) (bool, error) {
+	for {
+		f, leader := v.flights.join(fp)
+		if leader {
+			return v.lead(ctx, fp, f, m, presented, clientID)
+		}
+		if v.onFollow != nil {
+			v.onFollow()
+		}
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			v.stats.rejected.Add(1)
+			return false, busy(ctx.Err())
+		}
+		if !isBusy(f.err) {
+			v.stats.collapsed.Add(1)
+			return f.ok, f.err
+		}
+		if v.remembered(fp) {
 			return true, nil
 		}
 	}
-	if err := v.acquire(ctx); err != nil {
+}
+
+// lead runs the check of flight f in a slot and lands it with the answer.
+func (v *Verifier) lead(ctx context.Context, fp fingerprint, f *flight, m matcher, presented, clientID string) (ok bool, err error) {
+	defer func() { v.flights.land(fp, f, ok, err) }()
+	// A run that landed between the caller's cache lookup and its join has
+	// left its answer in the cache.
+	if v.remembered(fp) {
+		return true, nil
+	}
+	if err := v.gate.enter(ctx); err != nil {
+		v.stats.rejected.Add(1)
 		return false, err
 	}
-	defer v.release()
+	defer v.gate.leave()
+	v.stats.slow.Add(1)
 	if v.onSlow != nil {
 		v.onSlow()
 	}
-	ok := m.matches(presented)
+	ok = m.matches(presented)
 	if ok && v.cache != nil {
 		v.cache.add(fp, clientID)
 	}
+	v.codec.reclaim(memoryKiB(m))
 	return ok, nil
+}
+
+func (v *Verifier) remembered(fp fingerprint) bool {
+	return v.cache != nil && v.cache.hit(fp)
 }
 
 // Forget drops every remembered success for clientID, for when its entry is
@@ -120,28 +192,14 @@ func (v *Verifier) Forget(clientID string) {
 	}
 }
 
-func (v *Verifier) acquire(ctx context.Context) error {
-	select {
-	case v.slots <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case v.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
-	}
-}
-
-func (v *Verifier) release() { <-v.slots }
-
 type fingerprint [sha256.Size]byte
 
 // fingerprint length-prefixes each field, so no two different tuples can
 // produce the same HMAC input.
 func (v *Verifier) fingerprint(fields ...string) fingerprint {
-	mac := hmac.New(sha256.New, v.key)
+	mac := v.macs.Get().(hash.Hash)
+	defer v.macs.Put(mac)
+	mac.Reset()
 	for _, f := range fields {
 		writeField(mac, f)
 	}
@@ -154,68 +212,4 @@ func writeField(h hash.Hash, s string) {
 	var n [binary.MaxVarintLen64]byte
 	h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
 	h.Write([]byte(s))
-}
-
-// lru is a bounded set of fingerprints, least recently used evicted first.
-type lru struct {
-	mu       sync.Mutex
-	capacity int
-	order    *list.List // of *lruEntry, most recent at the front
-	index    map[fingerprint]*list.Element
-}
-
-type lruEntry struct {
-	fp       fingerprint
-	clientID string
-}
-
-func newLRU(capacity int) *lru {
-	return &lru{capacity: capacity, order: list.New(), index: make(map[fingerprint]*list.Element)}
-}
-
-func (l *lru) hit(fp fingerprint) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.index[fp]
-	if ok {
-		l.order.MoveToFront(e)
-	}
-	return ok
-}
-
-func (l *lru) add(fp fingerprint, clientID string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e, ok := l.index[fp]; ok {
-		l.order.MoveToFront(e)
-		return
-	}
-	l.index[fp] = l.order.PushFront(&lruEntry{fp: fp, clientID: clientID})
-	for l.order.Len() > l.capacity {
-		l.remove(l.order.Back())
-	}
-}
-
-// forget walks the whole list: at most CacheSize entries, and rare.
-func (l *lru) forget(clientID string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for e := l.order.Front(); e != nil; {
-		next := e.Next()
-		if e.Value.(*lruEntry).clientID == clientID {
-			l.remove(e)
-		}
-		e = next
-	}
-}
-
-func (l *lru) remove(e *list.Element) {
-	delete(l.index, e.Value.(*lruEntry).fp)
-	l.order.Remove(e)
-}
-
-func (l *lru) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.order.Len()
 }
