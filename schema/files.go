@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"path"
+	"slices"
 )
 
 //go:generate go run ./internal/gen
@@ -12,23 +13,23 @@ import (
 // can read and load them without Go, and a test keeps them equal to what
 // Render makes of the definitions.
 //
-//go:embed openldap/*.ldif opendj/*.ldif
+//go:embed openldap/*.ldif opendj/*.ldif ad/*.ldif
 var shipped embed.FS
 
 // File is one shipped schema file.
 type File struct {
-	Server string // ServerOpenLDAP or ServerOpenDJ
+	Server string // ServerOpenLDAP, ServerOpenDJ or ServerAD
 	Name   string // the set's name, e.g. "oauth-client"
 	Path   string // within the schema directory, e.g. "openldap/oauth-client.ldif"
 	Data   []byte
 }
 
-// Files returns the shipped files for a server (ServerOpenLDAP or
-// ServerOpenDJ) and a kind (KindClient, KindAuthz or KindAll), in load
+// Files returns the shipped files for a server (ServerOpenLDAP,
+// ServerOpenDJ or ServerAD) and a kind (KindClient, KindAuthz or KindAll), in load
 // order. Gatehouse's own file belongs to every kind: both its classes are
 // needed as soon as Gatehouse writes either kind of entry.
 func Files(server, kind string) ([]File, error) {
-	if server != ServerOpenLDAP && server != ServerOpenDJ {
+	if !slices.Contains(Servers(), server) {
 		return nil, unknownServer(server)
 	}
 	if kind != KindClient && kind != KindAuthz && kind != KindAll {

@@ -14,7 +14,7 @@ var update = flag.Bool("update", false, "rewrite the shipped files instead of co
 // TestShippedFilesAreGenerated keeps the committed files equal to what the
 // definitions render, so the two cannot drift apart.
 func TestShippedFilesAreGenerated(t *testing.T) {
-	for _, server := range []string{ServerOpenLDAP, ServerOpenDJ} {
+	for _, server := range Servers() {
 		for _, s := range Sets() {
 			path := FilePath(server, s.Name)
 			t.Run(path, func(t *testing.T) {
@@ -76,25 +76,29 @@ func TestFilesErrors(t *testing.T) {
 	if _, err := Files(ServerOpenDJ, "clients"); err == nil || !strings.Contains(err.Error(), `"clients"`) {
 		t.Errorf("unknown kind: %v", err)
 	}
-	if _, err := Render("ad", Sets()[0]); err == nil {
+	if _, err := Render("novell", Sets()[0]); err == nil {
 		t.Error("Render for an unknown server succeeded")
 	}
 }
 
 func TestFilesAreFolded(t *testing.T) {
-	files, err := Files(ServerOpenLDAP, KindAll)
-	if err != nil {
-		t.Fatal(err)
-	}
-	more, err := Files(ServerOpenDJ, KindAll)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range append(files, more...) {
-		for i, line := range strings.Split(string(f.Data), "\n") {
-			if len(line) > lineWidth && !strings.HasPrefix(line, "#") {
-				t.Errorf("%s:%d is %d bytes long", f.Path, i+1, len(line))
+	for _, server := range Servers() {
+		files, err := Files(server, KindAll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			for i, line := range strings.Split(string(f.Data), "\n") {
+				if len(line) > lineWidth && !strings.HasPrefix(line, "#") && !oidLine(line) {
+					t.Errorf("%s:%d is %d bytes long", f.Path, i+1, len(line))
+				}
 			}
 		}
 	}
+}
+
+// oidLine reports an AD file's attributeID or governsID line, which has no
+// space to fold at.
+func oidLine(line string) bool {
+	return strings.HasPrefix(line, "attributeID: ") || strings.HasPrefix(line, "governsID: ")
 }

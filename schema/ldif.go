@@ -41,6 +41,10 @@ func Render(server string, s Set) ([]byte, error) {
 		b.WriteString("-\nadd: objectClasses\n")
 		writeValues(&b, "objectClasses", nil, s.Classes)
 		b.WriteString("-\n")
+	case ServerAD:
+		if err := renderAD(&b, s); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, unknownServer(server)
 	}
@@ -48,8 +52,12 @@ func Render(server string, s Set) ([]byte, error) {
 }
 
 func unknownServer(server string) error {
-	return fmt.Errorf("unknown directory server %q (want %s or %s)", server, ServerOpenLDAP, ServerOpenDJ)
+	return fmt.Errorf("unknown directory server %q (want %s, %s or %s)", server, ServerOpenLDAP, ServerOpenDJ, ServerAD)
 }
+
+// Servers lists the servers there are schema files for, in the order
+// "go generate" writes them.
+func Servers() []string { return []string{ServerOpenLDAP, ServerOpenDJ, ServerAD} }
 
 func writeHeader(b *strings.Builder, s Set, lines ...string) {
 	fmt.Fprintf(b, "# Gatehouse LDAP schema %s: %s.\n", Version, s.Title)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/go-ldap/ldap/v3"
+
 	"github.com/gatehouse-idp/gatehouse/conf"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/schemaapply"
 	"github.com/gatehouse-idp/gatehouse/schema"
@@ -28,13 +30,13 @@ func (a *app) schema(args []string) error {
 // ldapmodify.
 func (a *app) schemaPrint(args []string) error {
 	fs := newFlagSet("schema print")
-	server := fs.String("server", "", "openldap (cn=config entries) or opendj (cn=schema changes; also 389 DS)")
+	server := fs.String("server", "", "openldap (cn=config entries), opendj (cn=schema changes; also 389 DS) or ad (Active Directory schema objects)")
 	kind := fs.String("kind", schema.KindAll, "client, authz or all")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *server == "" {
-		return usageError("schema print: --server openldap|opendj is required")
+		return usageError("schema print: --server openldap|opendj|ad is required")
 	}
 	files, err := schema.Files(*server, *kind)
 	if err != nil {
@@ -51,16 +53,36 @@ func (a *app) schemaPrint(args []string) error {
 	return nil
 }
 
-// schemaApply adds or upgrades the schema in an OpenLDAP server's cn=config.
+// schemaPlan is what schema apply needs of a plan: schemaapply.Plan for
+// OpenLDAP's cn=config, schemaapply.ADPlan for Active Directory.
+type schemaPlan interface {
+	Changes() []schemaapply.Change
+	Empty() bool
+	Apply(conn *ldap.Conn) ([]schemaapply.Change, error)
+}
+
+// newSchemaPlan reads the server's schema and plans the changes.
+var newSchemaPlan = map[string]func(*ldap.Conn, []schema.Set) (schemaPlan, error){
+	schema.ServerOpenLDAP: func(c *ldap.Conn, s []schema.Set) (schemaPlan, error) { return schemaapply.NewPlan(c, s) },
+	schema.ServerAD:       func(c *ldap.Conn, s []schema.Set) (schemaPlan, error) { return schemaapply.NewADPlan(c, s) },
+}
+
+// schemaApply adds or upgrades the schema in an OpenLDAP server's
+// cn=config, or adds it to an Active Directory forest's schema.
 func (a *app) schemaApply(args []string) error {
 	fs := newFlagSet("schema apply")
+	server := fs.String("server", schema.ServerOpenLDAP, "openldap (cn=config) or ad (Active Directory, on the schema master)")
 	configPath := fs.String("config", "", "take the server (ldap.urls[0]), TLS settings and bind identity from this configuration")
 	url := fs.String("ldap-url", "", "server to change: ldapi://… (SASL EXTERNAL without --bind-dn), ldap:// or ldaps://")
-	bindDN := fs.String("bind-dn", "", "identity allowed to change cn=config")
+	bindDN := fs.String("bind-dn", "", "identity allowed to change the schema (cn=config; in AD a member of Schema Admins)")
 	passwordFile := fs.String("bind-password-file", "", "file holding the password of --bind-dn")
 	dryRun := fs.Bool("dry-run", false, "only say what would change")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	newPlan, ok := newSchemaPlan[*server]
+	if !ok {
+		return usageError("schema apply: unknown --server %q (want %s or %s)", *server, schema.ServerOpenLDAP, schema.ServerAD)
 	}
 	target, err := applyTarget(*configPath, *url, *bindDN, *passwordFile)
 	if err != nil {
@@ -72,15 +94,21 @@ func (a *app) schemaApply(args []string) error {
 	}
 	defer func() { _ = conn.Close() }() // nothing to report once the work is done
 
-	plan, err := schemaapply.NewPlan(conn, schema.Sets())
+	plan, err := newPlan(conn, schema.Sets())
 	if err != nil {
 		return err
 	}
+	return a.runPlan(plan, conn, *dryRun)
+}
+
+// runPlan prints what the plan would do, or does it and prints what was
+// done.
+func (a *app) runPlan(plan schemaPlan, conn *ldap.Conn, dryRun bool) error {
 	if plan.Empty() {
 		fmt.Fprintf(a.stdout, "schema %s is current; nothing to do\n", schema.Version)
 		return nil
 	}
-	if *dryRun {
+	if dryRun {
 		for _, c := range plan.Changes() {
 			fmt.Fprintln(a.stdout, c.Planned())
 		}

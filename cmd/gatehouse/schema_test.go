@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-idp/gatehouse/ldapstore/adtest"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 	"github.com/gatehouse-idp/gatehouse/schema"
 )
@@ -22,6 +23,10 @@ func TestSchemaPrint(t *testing.T) {
 			server: "opendj", want: []string{"oauth-client", "gatehouse"}},
 		{name: "openldap, authorizations", args: []string{"--kind=authz", "--server=openldap"},
 			server: "openldap", want: []string{"oauth-authz", "gatehouse"}},
+		{name: "ad, everything", args: []string{"--server", "ad"},
+			server: "ad", want: []string{"oauth-client", "oauth-authz", "gatehouse"}},
+		{name: "ad, clients", args: []string{"--server", "ad", "--kind", "client"},
+			server: "ad", want: []string{"oauth-client", "gatehouse"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,8 +64,10 @@ func TestSchemaUsageErrors(t *testing.T) {
 	}{
 		{name: "no subcommand", args: []string{"schema"}, want: "want print or apply"},
 		{name: "unknown subcommand", args: []string{"schema", "show"}, want: `unknown subcommand "show"`},
-		{name: "print without server", args: []string{"schema", "print"}, want: "--server openldap|opendj is required"},
-		{name: "print for another server", args: []string{"schema", "print", "--server", "ad"}, want: `unknown directory server "ad"`},
+		{name: "print without server", args: []string{"schema", "print"}, want: "--server openldap|opendj|ad is required"},
+		{name: "print for another server", args: []string{"schema", "print", "--server", "novell"}, want: `unknown directory server "novell"`},
+		{name: "apply to another server", args: []string{"schema", "apply", "--server", "opendj", "--ldap-url", "ldap://127.0.0.1:1"},
+			want: `unknown --server "opendj" (want openldap or ad)`},
 		{name: "print an unknown kind", args: []string{"schema", "print", "--server", "openldap", "--kind", "users"}, want: `unknown schema kind "users"`},
 		{name: "print with an argument", args: []string{"schema", "print", "--server", "openldap", "extra"}, want: `unexpected argument "extra"`},
 		{name: "apply without a server", args: []string{"schema", "apply"}, want: "--config PATH or --ldap-url URL is required"},
@@ -161,5 +168,55 @@ func TestSchemaPrintLoads(t *testing.T) {
 	r = runCmd(t, "schema", "apply", "--ldap-url", s.LDAPI)
 	if r.code != exitOK || r.stdout != "schema 1.15 is current; nothing to do\n" {
 		t.Errorf("apply after ldapadd: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestSchemaApplyAD applies the schema to a Samba AD DC: a dry run that
+// writes nothing (by flags, over ldap://), the real run over ldaps:// with
+// the configuration's CA and identity, and a second run that finds
+// nothing to do.
+func TestSchemaApplyAD(t *testing.T) {
+	t.Parallel()
+	dc := adtest.New(t)
+	dir := t.TempDir()
+	password := writeFile(t, dir, "admin-password", dc.AdminPassword+"\n")
+	config := writeFile(t, dir, "gatehouse.yaml", "issuer: http://127.0.0.1:8080\nldap:\n  urls: ["+dc.LDAPSURL+"]\n"+
+		"  caFile: "+dc.CAFile+"\n  bindDN: "+dc.AdminDN+"\n  bindPasswordFile: "+password+"\n")
+	schemaDN := "CN=Schema,CN=Configuration," + dc.BaseDN
+
+	r := runCmd(t, "schema", "apply", "--server", "ad", "--ldap-url", dc.URL,
+		"--bind-dn", dc.AdminDN, "--bind-password-file", password, "--dry-run")
+	if r.code != exitOK || strings.Count(r.stdout, "would add attribute type ") != 54+17+4 ||
+		strings.Count(r.stdout, "would add object class ") != 3+2+2 ||
+		!strings.HasPrefix(r.stdout, "would add attribute type oauthClientID to "+schemaDN+"\n") {
+		t.Fatalf("dry run: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCmd(t, "schema", "apply", "--server", "ad", "--ldap-url", dc.URL,
+		"--bind-dn", dc.AdminDN, "--bind-password-file", password, "--dry-run")
+	if r.code != exitOK || !strings.Contains(r.stdout, "would add attribute type oauthClientID") {
+		t.Fatalf("the dry run wrote something: second dry run says %q", r.stdout)
+	}
+
+	args := []string{"schema", "apply", "--server", "ad", "--config", config}
+	r = runCmd(t, args...)
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "added attribute type oauthClientID to "+schemaDN+"\n") ||
+		!strings.HasSuffix(r.stdout, "added object class gatehouseAuthz to "+schemaDN+"\nschema 1.15 applied\n") {
+		t.Fatalf("apply: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCmd(t, args...)
+	if r.code != exitOK || r.stdout != "schema 1.15 is current; nothing to do\n" {
+		t.Errorf("second apply: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestSchemaApplyOpenLDAPPlanOnAD: without --server ad the OpenLDAP plan
+// says plainly that the server has no cn=config.
+func TestSchemaApplyOpenLDAPPlanOnAD(t *testing.T) {
+	t.Parallel()
+	dc := adtest.New(t)
+	password := writeFile(t, t.TempDir(), "admin-password", dc.AdminPassword)
+	r := runCmd(t, "schema", "apply", "--ldap-url", dc.URL, "--bind-dn", dc.AdminDN, "--bind-password-file", password)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "not OpenLDAP with cn=config") {
+		t.Errorf("code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

@@ -26,6 +26,7 @@ func writeConfig(dir, addr string) (string, error) {
 		{"interfaces", addr + "/8"},
 		{"bind interfaces only", "yes"},
 		{"ldap server require strong auth", "no"},
+		{"dsdb:schema update allowed", "true"},
 		{"private dir", filepath.Join(dir, "private")},
 		{"lock directory", dir},
 		{"state directory", filepath.Join(dir, "state")},

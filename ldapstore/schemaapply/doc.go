@@ -27,4 +27,11 @@
 // extension without a restart.
 //
 // Applying is idempotent: a second run finds everything and changes nothing.
+//
+// Active Directory (ADPlan, NewADPlan) is simpler and stricter: the schema
+// lives as attributeSchema and classSchema objects in the schema naming
+// context, changes go to the schema master only, and objects can be added
+// but never removed. The AD plan adds the objects the forest lacks (by
+// lDAPDisplayName), attributes first, and refreshes the schema cache
+// (schemaUpdateNow) before the classes that use them.
 package schemaapply

@@ -18,7 +18,7 @@ func main() {
 }
 
 func generate(dir string) error {
-	for _, server := range []string{schema.ServerOpenLDAP, schema.ServerOpenDJ} {
+	for _, server := range schema.Servers() {
 		for _, s := range schema.Sets() {
 			data, err := schema.Render(server, s)
 			if err != nil {

@@ -16,7 +16,7 @@ func TestGenerate(t *testing.T) {
 	if err := generate(dir); err != nil {
 		t.Fatal(err)
 	}
-	for _, server := range []string{schema.ServerOpenLDAP, schema.ServerOpenDJ} {
+	for _, server := range schema.Servers() {
 		files, err := schema.Files(server, schema.KindAll)
 		if err != nil {
 			t.Fatal(err)
