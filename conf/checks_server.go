@@ -156,3 +156,12 @@ func checkDemo(c *Config, r *report) {
 	r.required("demo.clientID", c.Demo.ClientID)
 	r.required("demo.clientSecretFile", c.Demo.ClientSecretFile)
 }
+
+func checkTelemetry(c *Config, r *report) {
+	if l := c.Metrics.Listen; l != "" {
+		r.hostPort("metrics.listen", l)
+	}
+	if t := c.Tracing; t.SampleRatio < 0 || t.SampleRatio > 1 {
+		r.add("tracing.sampleRatio", "must be between 0 and 1, not %g", t.SampleRatio)
+	}
+}

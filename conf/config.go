@@ -15,7 +15,39 @@ type Config struct {
 	OP        OP        `yaml:"op"`
 	Templates Templates `yaml:"templates"`
 	Log       Log       `yaml:"log"`
+	Metrics   Metrics   `yaml:"metrics"`
+	Audit     Audit     `yaml:"audit"`
+	Tracing   Tracing   `yaml:"tracing"`
 	Demo      Demo      `yaml:"demo"`
+}
+
+// Metrics configures /metrics (Prometheus).
+type Metrics struct {
+	// Listen, when set, serves /metrics on an address of its own instead
+	// of the main listener.
+	Listen string `yaml:"listen"`
+	// ClientLabels labels token and sign-in counts with the client_id.
+	// Off by default: the number of clients is not bounded.
+	ClientLabels bool `yaml:"clientLabels"`
+}
+
+// Audit configures the audit log: one JSON line per security-relevant
+// event.
+type Audit struct {
+	// Output is a file path, stdout, or "" for none.
+	Output string `yaml:"output"`
+}
+
+// Tracing configures OpenTelemetry traces.
+type Tracing struct {
+	// Endpoint is the OTLP/HTTP collector (host:port or a URL); "" turns
+	// tracing off.
+	Endpoint string `yaml:"endpoint"`
+	// Insecure sends to the collector over plain http.
+	Insecure bool `yaml:"insecure"`
+	// SampleRatio is the share of new traces recorded, 0 to 1; requests
+	// that arrive with a sampled trace context are always recorded.
+	SampleRatio float64 `yaml:"sampleRatio"`
 }
 
 // HTTP bounds how long requests take and how the server stops.

@@ -76,8 +76,9 @@ func defaults() Config {
 				Argon2id: Argon2id{MemoryKiB: 64 * 1024, Iterations: 1, Parallelism: 2},
 			},
 		},
-		Log:  Log{Level: "info", Format: "text"},
-		Demo: Demo{ClientID: "demo-rp"},
+		Log:     Log{Level: "info", Format: "text"},
+		Tracing: Tracing{SampleRatio: 1},
+		Demo:    Demo{ClientID: "demo-rp"},
 	}
 }
 

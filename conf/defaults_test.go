@@ -55,8 +55,9 @@ func wantDefaults() Config {
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},
 			Secrets: Secrets{Codec: "argon2id", Argon2id: Argon2id{MemoryKiB: 65536, Iterations: 1, Parallelism: 2}},
 		},
-		Log:  Log{Level: "info", Format: "text"},
-		Demo: Demo{ClientID: "demo-rp"},
+		Log:     Log{Level: "info", Format: "text"},
+		Tracing: Tracing{SampleRatio: 1},
+		Demo:    Demo{ClientID: "demo-rp"},
 	}
 }
 

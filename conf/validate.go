@@ -51,6 +51,7 @@ func checks() []check {
 		checkRegistration,
 		checkSecretCodec,
 		checkLog,
+		checkTelemetry,
 		checkDemo,
 	}
 }
