@@ -24,10 +24,11 @@ const usage = `usage: gatehouse <command> [flags]
 commands:
   serve [--config PATH]            run the provider (default conf/gatehouse.yaml, env GATEHOUSE_CONFIG)
   keys generate --out FILE         write a new JWK set (--rotate adds new signing keys to FILE)
-  schema print --server openldap|opendj [--kind client|authz|all]
+  schema print --server openldap|opendj|ad [--kind client|authz|all]
                                    print the shipped LDAP schema files
-  schema apply --config PATH | --ldap-url URL [--bind-dn DN --bind-password-file FILE] [--dry-run]
-                                   add or upgrade the schema in OpenLDAP cn=config;
+  schema apply [--server openldap|ad] --config PATH | --ldap-url URL [--bind-dn DN --bind-password-file FILE] [--dry-run]
+                                   add or upgrade the schema in OpenLDAP cn=config, or on
+                                   Active Directory's schema master;
                                    ldapi:// without --bind-dn binds with SASL EXTERNAL
   clients import --config PATH FILE.json
                                    create or update clients from a JSON array of RFC 7591 registrations
