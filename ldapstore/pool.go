@@ -42,6 +42,10 @@ type PoolConfig struct {
 	// UpProbeInterval is how often a server that is up is probed, so that
 	// a hang is seen without traffic. Default 10s; negative: never.
 	UpProbeInterval time.Duration
+	// Observer hears of every operation, dial and probe, for metrics;
+	// nil: none. Spans need no setting: they go to the process's
+	// OpenTelemetry provider, which is a no-op unless tracing is on.
+	Observer OpObserver
 }
 
 // Defaults of PoolConfig.
@@ -123,7 +127,8 @@ func withDefaults(cfg PoolConfig) PoolConfig {
 	return cfg
 }
 
-// Do runs fn with a bound connection. An outage — from dialing, binding or
+// Do runs fn with a bound connection, as an operation named "other" (see
+// DoOp). An outage — from dialing, binding or
 // fn itself — is returned wrapped in ErrUnavailable and the connection is
 // dropped; other errors are fn's own, and the connection goes back to the
 // pool. fn runs at most once: use it for writes, whose answer may have
@@ -132,17 +137,17 @@ func withDefaults(cfg PoolConfig) PoolConfig {
 // Waiting for a slot and every operation end with ctx; when every server
 // is down, Do fails at once.
 func (p *Pool) Do(ctx context.Context, fn func(*ldap.Conn) error) error {
-	return p.do(ctx, fn, false)
+	return p.do(ctx, OpOther, fn, false)
 }
 
 // DoIdempotent is Do for fn that may safely run twice — reads, and binds
 // that check a password: when fn meets an outage and ctx has time left, it
 // runs once more on another server.
 func (p *Pool) DoIdempotent(ctx context.Context, fn func(*ldap.Conn) error) error {
-	return p.do(ctx, fn, true)
+	return p.do(ctx, OpOther, fn, true)
 }
 
-func (p *Pool) do(ctx context.Context, fn func(*ldap.Conn) error, idempotent bool) error {
+func (p *Pool) do(ctx context.Context, op string, fn func(*ldap.Conn) error, idempotent bool) error {
 	if err := p.acquire(ctx); err != nil {
 		return unavailable(err)
 	}
@@ -158,7 +163,7 @@ func (p *Pool) do(ctx context.Context, fn func(*ldap.Conn) error, idempotent boo
 			}
 			return unavailable(err)
 		}
-		outage, err := p.run(ctx, pc, fn)
+		outage, err := p.run(ctx, pc, op, fn)
 		if !outage {
 			return err
 		}
@@ -206,7 +211,7 @@ func (p *Pool) forBinds() *Pool {
 
 // Ping reads the root DSE: the cheapest request every server answers.
 func (p *Pool) Ping(ctx context.Context) error {
-	return p.DoIdempotent(ctx, func(c *ldap.Conn) error {
+	return p.DoIdempotentOp(ctx, OpSearch, func(c *ldap.Conn) error {
 		_, err := c.Search(rootDSE())
 		return err
 	})

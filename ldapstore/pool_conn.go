@@ -25,7 +25,9 @@ var errNoServerLeft = errors.New("no other directory server to try")
 // closes pc if ctx ends first, so that no caller waits past its deadline.
 // outage reports a failure of the connection or the server, after which
 // pc is gone.
-func (p *Pool) run(ctx context.Context, pc *pooledConn, fn func(*ldap.Conn) error) (outage bool, err error) {
+func (p *Pool) run(ctx context.Context, pc *pooledConn, op string, fn func(*ldap.Conn) error) (outage bool, err error) {
+	traced := p.begin(ctx, pc.srv, op)
+	defer func() { traced.end(err) }()
 	timeout, start := p.opTimeout(ctx), time.Now()
 	pc.SetTimeout(timeout)
 	stopWatch := p.watch(pc.srv)
@@ -137,7 +139,9 @@ func (p *Pool) dial(ctx context.Context, skip map[int]bool) (*pooledConn, error)
 
 // dialOne connects to server i and binds as the service account, if the
 // pool has one.
-func (p *Pool) dialOne(ctx context.Context, i int, epoch uint64) (*pooledConn, error) {
+func (p *Pool) dialOne(ctx context.Context, i int, epoch uint64) (_ *pooledConn, err error) {
+	traced := p.begin(ctx, i, opDial)
+	defer func() { traced.end(err) }()
 	timeout, start := p.opTimeout(ctx), time.Now()
 	defer p.watch(i)()
 	c, err := p.connect(ctx, p.cfg.URLs[i], timeout)
@@ -189,7 +193,9 @@ func (p *Pool) connect(ctx context.Context, raw string, timeout time.Duration) (
 
 // probe reads the root DSE of raw on a connection of its own, without
 // binding. Any answer, even a refusal, shows the server is serving.
-func (p *Pool) probe(ctx context.Context, raw string) error {
+// Probes are observed but not traced: they belong to no request.
+func (p *Pool) probe(ctx context.Context, raw string) (err error) {
+	defer func(start time.Time) { p.observe(raw, opProbe, time.Since(start), err) }(time.Now())
 	timeout := p.cfg.ProbeTimeout
 	if deadline, ok := ctx.Deadline(); ok {
 		timeout = max(time.Until(deadline), time.Millisecond)

@@ -217,7 +217,7 @@ func (u *Users) search(ctx context.Context, filter string) ([]*ldap.Entry, error
 	req := ldap.NewSearchRequest(u.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
 		2, 0, false, filter, u.attrs, nil)
 	var entries []*ldap.Entry
-	err := u.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
+	err := u.pool.DoIdempotentOp(ctx, OpSearch, func(conn *ldap.Conn) error {
 		res, err := conn.Search(req)
 		if res != nil {
 			entries = res.Entries

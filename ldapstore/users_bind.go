@@ -26,7 +26,7 @@ func (u *Users) bind(ctx context.Context, dn, password string) (oauth.LoginOutco
 		Controls: []ldap.Control{ldap.NewControlBeheraPasswordPolicy()},
 	}
 	var res *ldap.SimpleBindResult
-	err := u.binds.DoIdempotent(ctx, func(conn *ldap.Conn) error {
+	err := u.binds.DoIdempotentOp(ctx, OpBind, func(conn *ldap.Conn) error {
 		var err error
 		res, err = conn.SimpleBind(req)
 		return err

@@ -33,7 +33,7 @@ const (
 func (u *Users) groups(ctx context.Context, dn string) ([]string, error) {
 	g := u.cfg.Groups
 	var entries []*ldap.Entry
-	err := u.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
+	err := u.pool.DoIdempotentOp(ctx, OpSearch, func(conn *ldap.Conn) error {
 		var err error
 		entries, err = u.findGroups(conn, dn)
 		return err

@@ -24,7 +24,7 @@ func (u *Users) changeUnicodePwd(ctx context.Context, dn, current, next string) 
 	req := ldap.NewModifyRequest(dn, nil)
 	req.Delete("unicodePwd", []string{unicodePwd(current)})
 	req.Add("unicodePwd", []string{unicodePwd(next)})
-	err := u.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err := u.pool.DoOp(ctx, OpPasswordModify, func(conn *ldap.Conn) error {
 		if _, ok := conn.TLSConnectionState(); !ok {
 			return errNoTLS
 		}

@@ -24,7 +24,7 @@ const passwordModifyOID = "1.3.6.1.4.1.4203.1.11.1"
 func (u *Users) passwordModify(ctx context.Context, dn, current, next string) (oauth.PasswordChange, string, error) {
 	var bound bool
 	var policy *ldap.ControlBeheraPasswordPolicy
-	err := u.binds.Do(ctx, func(conn *ldap.Conn) error {
+	err := u.binds.DoOp(ctx, OpPasswordModify, func(conn *ldap.Conn) error {
 		res, err := conn.SimpleBind(&ldap.SimpleBindRequest{
 			Username: dn, Password: current,
 			Controls: []ldap.Control{ldap.NewControlBeheraPasswordPolicy()},

@@ -67,14 +67,14 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		AccessTokenLifetime: o.Token.AccessTokenLifetime, GroupsClaim: o.Token.GroupsClaim,
 		Authorizations: o.SignIn.Authorizations, RefreshTokenLifetime: o.Token.RefreshTokenLifetime,
 		Issued: o.SignIn.KV, Revoker: resource.NewRevocations(o.SignIn.KV, now),
-		Log: s.log.With("component", "token"), Now: now,
+		Audit: o.Audit, Log: s.log.With("component", "token"), Now: now,
 	}); err != nil {
 		return err
 	}
 	s.resource, err = resource.New(resource.Options{
 		Minter: s.minter, Authenticator: s.tokenAuth, Users: o.SignIn.Users, Clients: s.clientLookup(o),
 		Revocations: o.SignIn.KV, Refresh: s.token, GroupsClaim: o.Token.GroupsClaim,
-		Log: s.log.With("component", "resource"), Now: now,
+		Audit: o.Audit, Log: s.log.With("component", "resource"), Now: now,
 	})
 	return err
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-idp/gatehouse/internal/tracing"
+
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 )
 
@@ -16,6 +18,7 @@ import (
 func (s *Server) Handler() http.Handler {
 	root := mux.NewRouter()
 	root.NotFoundHandler = http.HandlerFunc(s.notFound)
+	root.Use(noteRoute)
 
 	// RFC 8414 §3.1: for an issuer with a path, the well-known suffix goes
 	// between host and path.
@@ -36,6 +39,9 @@ func (s *Server) Handler() http.Handler {
 
 	r.Handle("/health/live", s.methods(getOnly(s.serveLive)))
 	r.Handle("/health/ready", s.methods(getOnly(s.serveReady)))
+	if s.metrics != nil {
+		r.Handle("/metrics", s.methods(getOnly(s.metrics.ServeHTTP)))
+	}
 
 	// Client registration (RFC 7591) and management (RFC 7592).
 	if c := s.clients; c != nil {
@@ -76,10 +82,13 @@ func (s *Server) Handler() http.Handler {
 		r.Handle("/demo/callback", s.methods(getOnly(d.Callback)))
 	}
 
-	// Outermost first: the access log sees the final answer; the deadline
-	// guard answers for a handler that runs out of time; panics are caught
-	// on the handler's own goroutine, with its stack.
-	return s.logRequests(s.withDeadline(s.recoverPanics(s.closeWhenDraining(securityHeaders(root)))))
+	// Outermost first: the request's span holds everything below it; the
+	// access log and the metrics see the final answer; the deadline guard
+	// answers for a handler that runs out of time; panics are caught on the
+	// handler's own goroutine, with its stack.
+	return tracing.Handler(
+		s.logRequests(s.observeRequests(s.withDeadline(s.recoverPanics(s.closeWhenDraining(securityHeaders(root)))))),
+		tracing.MuxRoute(root))
 }
 
 // byMethod maps the methods a path accepts to their handlers.

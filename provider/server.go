@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
@@ -60,20 +62,33 @@ type Options struct {
 	Demo *Demo
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// Audit hears of every security-relevant fact (sign-ins, consent,
+	// tokens issued, revocations, registrations); nil records nothing.
+	Audit audit.Recorder
+	// HTTPMetrics, when set, hears of every answered request by route.
+	HTTPMetrics HTTPObserver
+	// MetricsHandler, when set, is served at /metrics on this listener
+	// (metrics.listen empty).
+	MetricsHandler http.Handler
 }
 
 // Server holds what every handler shares. Documents that never change while
 // the process runs (discovery, the public keys) are rendered once here.
 type Server struct {
-	issuer    *url.URL
-	keys      *keyset.Set
-	pages     *templates.Renderer
-	log       *slog.Logger
+	issuer *url.URL
+	keys   *keyset.Set
+	pages  *templates.Renderer
+	log    *slog.Logger
 	// ready are the checks of /health/ready; drain is set on shutdown.
 	ready []ReadyCheck
 	drain drainState
 	// requestTimeout is the deadline of every request.
 	requestTimeout time.Duration
+	// httpMetrics hears of answered requests; metrics serves /metrics.
+	// Both may be nil.
+	httpMetrics HTTPObserver
+	metrics     http.Handler
 	// clients serves /clients; nil when no registry is configured.
 	clients *registration.Handler
 	// signIn serves /authorize, /login and /consent; nil without SignIn.
@@ -121,7 +136,7 @@ func New(o Options) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{issuer: issuer, keys: o.Keys, pages: o.Pages.Under(issuer.Path), log: log,
-		ready: o.Ready, requestTimeout: o.RequestTimeout}
+		ready: o.Ready, requestTimeout: o.RequestTimeout, httpMetrics: o.HTTPMetrics, metrics: o.MetricsHandler}
 	if len(s.ready) == 0 {
 		s.ready = []ReadyCheck{{Name: "directory", Check: o.Directory.Ping}}
 	}
@@ -138,6 +153,7 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("provider: %w", err)
 		}
 		s.clients = registration.NewHandler(svc, log.With("component", "registration"))
+		s.clients.Audit = o.Audit
 	}
 	s.fetcher = &authorize.HTTPFetcher{}
 	if o.Token != nil {
@@ -168,6 +184,15 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("provider: public keys: %w", err)
 	}
 	return s, nil
+}
+
+// TokenCacheStats are the counters of the cache of verified access tokens
+// (introspection, UserInfo), for metrics; zero without the token endpoint.
+func (s *Server) TokenCacheStats() resource.TokenCacheStats {
+	if s.resource == nil {
+		return resource.TokenCacheStats{}
+	}
+	return s.resource.TokenCacheStats()
 }
 
 // endpoint is the absolute URL of a path under the issuer.

@@ -112,8 +112,9 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Claims: func(all map[string]any, scopes, requested []string) map[string]any {
 			return tokens.ReleasedClaims(all, scopes, requested, si.GroupsClaim)
 		},
-		Log: s.log.With("component", "signin"),
-		Now: now,
+		Audit: o.Audit,
+		Log:   s.log.With("component", "signin"),
+		Now:   now,
 	})
 }
 

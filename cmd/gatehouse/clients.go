@@ -110,7 +110,7 @@ func (a *app) withClients(ctx context.Context, configPath string, needKeys bool,
 	if err != nil {
 		return asUsage(fmt.Errorf("keys.file: %w (gatehouse serve creates it on first start)", err))
 	}
-	dir, err := openDirectory(cfg.LDAP, log)
+	dir, err := openDirectory(cfg.LDAP, log, nil)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,9 @@ func (d *directory) usersPool() *ldapstore.Pool {
 // builds the pool. The pool talks LDAP over TCP to either: there is no
 // shortcut path, so the embedded directory exercises the same code as a
 // production OpenLDAP.
-func openDirectory(c conf.LDAP, log *slog.Logger) (*directory, error) {
+//
+// obs, when not nil, hears of every directory operation (metrics).
+func openDirectory(c conf.LDAP, log *slog.Logger, obs ldapstore.OpObserver) (*directory, error) {
 	d := &directory{}
 	urls, password := c.URLs, c.BindPassword
 	if len(urls) == 0 {
@@ -59,6 +61,7 @@ func openDirectory(c conf.LDAP, log *slog.Logger) (*directory, error) {
 		URLs: urls, BindDN: c.BindDN, BindPassword: password, StartTLS: c.StartTLS,
 		CAFile: c.CAFile, Timeout: c.Timeout, Size: c.PoolSize,
 		ProbeInterval: c.ProbeInterval, ProbeTimeout: c.ProbeTimeout, UpProbeInterval: c.UpProbeInterval,
+		Observer: obs,
 	}, log.With("component", "ldap"))
 	if err != nil {
 		d.Close()
@@ -70,6 +73,7 @@ func openDirectory(c conf.LDAP, log *slog.Logger) (*directory, error) {
 			URLs: u.URLs, BindDN: u.BindDN, BindPassword: u.BindPassword, StartTLS: u.StartTLS,
 			CAFile: u.CAFile, Timeout: c.Timeout, Size: c.PoolSize,
 			ProbeInterval: c.ProbeInterval, ProbeTimeout: c.ProbeTimeout, UpProbeInterval: c.UpProbeInterval,
+			Observer: obs,
 		}, log.With("component", "ldap-users"))
 		if err != nil {
 			d.Close()

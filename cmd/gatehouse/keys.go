@@ -17,6 +17,7 @@ func (a *app) keys(args []string) error {
 	fs := newFlagSet("keys generate")
 	out := fs.String("out", "", "file to write the JWK set to")
 	rotate := fs.Bool("rotate", false, "add new signing keys in front of those in --out")
+	auditOut := fs.String("audit", "", "audit log to record a rotation in (a path, or stdout)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -28,7 +29,7 @@ func (a *app) keys(args []string) error {
 		return err
 	}
 	if *rotate {
-		return a.rotateKeys(*out, fresh)
+		return a.rotateKeys(*out, fresh, *auditOut)
 	}
 	if err := keyset.Create(*out, fresh); err != nil {
 		if errors.Is(err, keyset.ErrExists) {
@@ -40,7 +41,7 @@ func (a *app) keys(args []string) error {
 	return nil
 }
 
-func (a *app) rotateKeys(path string, fresh *keyset.Set) error {
+func (a *app) rotateKeys(path string, fresh *keyset.Set, auditOut string) error {
 	old, err := keyset.Load(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -51,6 +52,9 @@ func (a *app) rotateKeys(path string, fresh *keyset.Set) error {
 	if err := keyset.Replace(path, old.Rotate(fresh)); err != nil {
 		return err
 	}
+	if err := a.auditKeyRotation(auditOut, path, fresh); err != nil {
+		return err
+	}
 	a.reportKeys("rotated", path, fresh)
 	fmt.Fprintln(a.stdout, "the new keys sign after the next restart; the old ones stay published")
 	return nil
@@ -59,5 +63,7 @@ func (a *app) rotateKeys(path string, fresh *keyset.Set) error {
 func (a *app) reportKeys(verb, path string, set *keyset.Set) {
 	rsaKey, _ := set.SigningKey(jose.RS256)
 	ecKey, _ := set.SigningKey(jose.ES256)
-	fmt.Fprintf(a.stdout, "%s %s: RSA signing key %s, EC P-256 signing key %s\n", verb, path, rsaKey.KeyID, ecKey.KeyID)
+	edKey, _ := set.SigningKey(jose.EdDSA)
+	fmt.Fprintf(a.stdout, "%s %s: RSA signing key %s, EC P-256 signing key %s, Ed25519 signing key %s\n",
+		verb, path, rsaKey.KeyID, ecKey.KeyID, edKey.KeyID)
 }

@@ -178,3 +178,30 @@ func (l *logWatch) waitFor(t *testing.T, text string) {
 func newTestLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// TestKeysRotateAudit: a rotation with --audit leaves one key_rotation
+// event naming the new key ids, and no key material.
+func TestKeysRotateAudit(t *testing.T) {
+	dir := t.TempDir()
+	path, log := filepath.Join(dir, "jwks.json"), filepath.Join(dir, "audit.log")
+	if r := runCmd(t, "keys", "generate", "--out", path); r.code != exitOK {
+		t.Fatalf("generate: %d %s", r.code, r.stderr)
+	}
+	r := runCmd(t, "keys", "generate", "--out", path, "--rotate", "--audit", log)
+	if r.code != exitOK {
+		t.Fatalf("rotate: %d %s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], `"type":"key_rotation"`) || !strings.Contains(lines[0], `"kids":[`) {
+		t.Fatalf("audit log: %q", data)
+	}
+	for _, private := range []string{`"d":`, `"k":`, `"p":`} {
+		if strings.Contains(lines[0], private) {
+			t.Errorf("the audit line holds key material %s", private)
+		}
+	}
+}

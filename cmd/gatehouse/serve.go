@@ -51,6 +51,12 @@ func (a *app) configPath(flagValue string) string {
 
 // runServer wires the parts and serves until ctx ends.
 func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger) error {
+	// First in, last out: spans are flushed after everything else closed.
+	shutdownTracing, err := setupTracing(ctx, cfg.Tracing, log)
+	if err != nil {
+		return err
+	}
+	defer flushTracing(shutdownTracing, log)
 	keys, created, err := keyset.LoadOrCreate(cfg.Keys.File)
 	if err != nil {
 		return asUsage(fmt.Errorf("keys.file: %w", err))
@@ -62,7 +68,12 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	if err != nil {
 		return asUsage(err)
 	}
-	dir, err := openDirectory(cfg.LDAP, log)
+	obs, err := a.newObservability(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer obs.Close()
+	dir, err := openDirectory(cfg.LDAP, log, obs.metrics)
 	if err != nil {
 		return err
 	}
@@ -81,14 +92,20 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	if err != nil {
 		return err
 	}
-	p, err := provider.New(reg.providerOptions(provider.Options{
+	p, err := provider.New(obs.providerOptions(cfg, reg.providerOptions(provider.Options{
 		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
 		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg),
 		Ready: readyChecks(dir, signIn), RequestTimeout: cfg.HTTP.RequestTimeout,
-	}))
+	})))
 	if err != nil {
 		return err
 	}
+	obs.watch(dir, reg, signIn, p, keys)
+	stopMetrics, err := startMetrics(cfg.Metrics, obs.metrics, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	ln, err := listen(cfg)
 	if err != nil {
 		return err

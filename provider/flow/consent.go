@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -63,8 +64,10 @@ func (h *Handler) ConsentSubmit(w http.ResponseWriter, r *http.Request) {
 			h.outage(w, r, req, storeDirectory, err)
 			return
 		}
+		h.auditConsent(r, req, sess.Subject, audit.OutcomeAllow)
 		h.finish(w, r, req, f, sess)
 	case "deny":
+		h.auditConsent(r, req, sess.Subject, audit.OutcomeDeny)
 		_ = h.Flows.Delete(r.Context(), f.ID) // finished; it would expire anyway
 		h.reply(w, r, req.ErrorResponse(oauth.ErrAccessDenied().WithDescription("the person denied the request")))
 	default:

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -71,7 +72,10 @@ type Options struct {
 	// individually requested claims (for response type id_token, which
 	// returns no access token to fetch them with).
 	Claims func(all map[string]any, scopes, requested []string) map[string]any
-	Log    *slog.Logger
+	// Audit hears of sign-ins, consent decisions and the throttle
+	// refusing a username; nil records nothing.
+	Audit audit.Recorder
+	Log   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -98,6 +102,7 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Audit = audit.OrNop(o.Audit)
 	if o.CodeLifetime <= 0 {
 		o.CodeLifetime = time.Minute
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -46,25 +47,32 @@ func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 	if len(username) > oauth.MaxUsername || len(password) > oauth.MaxPassword {
 		// No one's name or password is this long: refused like a wrong
 		// password, before the throttle or the directory sees it.
+		h.auditSignIn(r, req, username, audit.OutcomeInvalid, "")
 		h.renderLogin(w, r, http.StatusOK, f, req, "", templates.LoginInvalid)
 		return
 	}
 	addr, known := clientAddr(r), h.knownDevice(r, username)
 	if !h.allowLogin(username, addr, known) {
+		h.auditSignIn(r, req, username, audit.OutcomeThrottled, "")
 		h.renderLogin(w, r, http.StatusTooManyRequests, f, req, username, templates.LoginThrottled)
 		return
 	}
 	user, outcome, err := h.Directory.Login(r.Context(), username, password)
 	if err != nil {
 		h.logOutage(storeDirectory, err, "client_id", req.ClientID)
+		h.auditSignIn(r, req, username, audit.OutcomeUnavailable, "")
 		h.renderLogin(w, r, http.StatusServiceUnavailable, f, req, username, templates.LoginUnavailable)
 		return
 	}
+	h.auditSignIn(r, req, username, signInOutcome(outcome), user.Subject)
 	if outcome != oauth.LoginOK {
 		if h.offerPasswordChange(w, r, f, req, username, outcome) {
 			return
 		}
 		h.failLogin(username, addr, known)
+		if !h.allowLogin(username, addr, known) {
+			h.auditThrottle(r, req, username)
+		}
 		h.Log.Info("sign-in refused", "outcome", outcomeKey(outcome), "client_id", req.ClientID)
 		h.renderLogin(w, r, http.StatusOK, f, req, username, outcomeKey(outcome))
 		return

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -135,6 +136,11 @@ func (h *Handler) passwordChanged(w http.ResponseWriter, r *http.Request, f sess
 		return
 	}
 	user, outcome, err := h.Directory.Login(r.Context(), username, next)
+	if err != nil {
+		h.auditSignIn(r, req, username, audit.OutcomeUnavailable, "")
+	} else {
+		h.auditSignIn(r, req, username, signInOutcome(outcome), user.Subject)
+	}
 	switch {
 	case err != nil:
 		h.logOutage(storeDirectory, err, "client_id", req.ClientID)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -27,6 +28,9 @@ const PathVar = "client_id"
 type Handler struct {
 	svc *Service
 	log *slog.Logger
+	// Audit hears of registrations created, updated and deleted, and of
+	// secrets rolled over; nil records nothing. Set it before serving.
+	Audit audit.Recorder
 }
 
 // NewHandler returns the HTTP face of svc.
@@ -57,6 +61,7 @@ func (h *Handler) Register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("client registered", "client_id", info.Client.ID, "by", who.String())
+	h.audit(r, audit.TypeClientCreated, info.Client.ID, who)
 	h.write(w, r, http.StatusCreated, info)
 }
 
@@ -137,6 +142,10 @@ func (h *Handler) Replace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("client updated", "client_id", id, "by", who.String(), "new_secret", info.Secret != "")
+	h.audit(r, audit.TypeClientUpdated, id, who)
+	if info.Secret != "" {
+		h.audit(r, audit.TypeClientSecretRotated, id, who)
+	}
 	h.write(w, r, http.StatusOK, info)
 }
 
@@ -151,6 +160,7 @@ func (h *Handler) Delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("client deleted", "client_id", id, "by", who.String())
+	h.audit(r, audit.TypeClientDeleted, id, who)
 	noStore(w, http.StatusNoContent)
 }
 

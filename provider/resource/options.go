@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -64,8 +65,10 @@ type Options struct {
 	// a negative number turns the cache off. Revocation is checked on
 	// every call all the same.
 	TokenCacheSize int
-	Log            *slog.Logger
-	Now            func() time.Time
+	// Audit hears of revocations; nil records nothing.
+	Audit audit.Recorder
+	Log   *slog.Logger
+	Now   func() time.Time
 }
 
 // Handler serves UserInfo, introspection and revocation.
@@ -87,6 +90,7 @@ func New(o Options) (*Handler, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	o.Audit = audit.OrNop(o.Audit)
 	return &Handler{
 		opts: o, revoked: NewRevocations(o.Revocations, o.Now),
 		tokens: newTokenCache(o.TokenCacheSize), log: o.Log,

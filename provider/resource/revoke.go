@@ -3,6 +3,7 @@ package resource
 import (
 	"net/http"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -22,6 +23,8 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) {
 			// §2.1 lets the server refuse a foreign token; answering
 			// as for an unknown one tells the caller nothing about it.
 			h.log.Warn("revocation: token of another client", "client_id", client.ID, "token_client_id", ac.ClientID)
+			h.auditRevocation(r, audit.Event{Outcome: audit.OutcomeForeign, ClientID: client.ID, JTI: ac.JTI,
+				TokenType: "access_token", Detail: "a token of another client: left alone"})
 			writeRevoked(w)
 			return
 		}
@@ -33,6 +36,8 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) {
 		// The list refuses it from now on; its place in the cache is
 		// better used by a live token.
 		h.tokens.drop(key)
+		h.auditRevocation(r, audit.Event{Outcome: audit.OutcomeRevoked, ClientID: client.ID, Subject: ac.Subject,
+			JTI: ac.JTI, TokenType: "access_token"})
 		writeRevoked(w)
 		return
 	}
@@ -44,11 +49,22 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) {
 		writeRevoked(w)
 		return
 	}
-	if _, err := h.opts.Refresh.RevokeRefresh(ctx, client.ID, token); err != nil {
+	found, err := h.opts.Refresh.RevokeRefresh(ctx, client.ID, token)
+	if err != nil {
 		unavailable(err).WriteJSON(w)
 		return
 	}
+	if found {
+		h.auditRevocation(r, audit.Event{Outcome: audit.OutcomeRevoked, ClientID: client.ID, TokenType: "refresh_token"})
+	}
 	writeRevoked(w)
+}
+
+// auditRevocation records a revocation request that reached a token of
+// ours; requests for unknown tokens are not facts worth a line.
+func (h *Handler) auditRevocation(r *http.Request, e audit.Event) {
+	e.Type, e.Address = audit.TypeRevocation, audit.PeerAddress(r)
+	h.opts.Audit.Record(r.Context(), e)
 }
 
 // writeRevoked is the answer to every request that reached the token,

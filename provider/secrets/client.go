@@ -133,6 +133,15 @@ func (c *Codec) EncodeFor(m oauth.Metadata, plain string) (string, error) {
 	return "", ErrNoSecretNeeded
 }
 
+// EncodeForContext is EncodeFor with a hash traced under ctx's span (see
+// HashContext).
+func (c *Codec) EncodeForContext(ctx context.Context, m oauth.Metadata, plain string) (string, error) {
+	if NeedOf(m) == Hashed {
+		return c.HashContext(ctx, plain)
+	}
+	return c.EncodeFor(m, plain)
+}
+
 // GenerateFor returns a new secret for a client with metadata m: at least
 // 256 random bits, and long enough to be the key of every HS algorithm the
 // client registers.

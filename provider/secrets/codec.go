@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"context"
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
@@ -88,6 +89,16 @@ func (c *Codec) Hash(plain string) (string, error) {
 	stored, err := argon2id.CreateHash(plain, c.params)
 	c.reclaim(c.params.Memory)
 	return stored, err
+}
+
+// HashContext is Hash traced as a span secret.hash under ctx's span,
+// with the algorithm and memory cost: a new hash costs as much as a
+// check.
+func (c *Codec) HashContext(ctx context.Context, plain string) (stored string, err error) {
+	ctx, span := startSpan(ctx, "secret.hash", Argon2id)
+	defer func() { endSpan(span, err) }()
+	note(ctx, attrMemoryKiB.Int64(int64(c.params.Memory)))
+	return c.Hash(plain)
 }
 
 // Encrypt returns plain encrypted under the current AES key, with a fresh

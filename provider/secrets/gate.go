@@ -56,6 +56,7 @@ func (g *gate) enter(ctx context.Context) error {
 		return busy(errQueueFull)
 	}
 	defer func() { <-g.queue }()
+	note(ctx, attrQueued.Bool(true))
 	// Senders blocked on a channel are served in order: first come, first
 	// served.
 	select {

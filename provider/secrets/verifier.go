@@ -9,6 +9,8 @@ import (
 	"hash"
 	"runtime"
 	"sync"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // DefaultCacheSize is the number of successful checks a Verifier remembers
@@ -99,8 +101,18 @@ func NewVerifier(c *Codec, opts VerifierOptions) *Verifier {
 // presented secret. Besides the codec's errors it returns ErrBusy, which
 // is also a storage.ErrUnavailable, when the check could not be run: it
 // says nothing about the secret.
-func (v *Verifier) Verify(ctx context.Context, clientID, version, stored, presented string) (bool, error) {
-	hashed := Kind(stored).hashed()
+//
+// A check of a hashed value is traced as a span secret.verify, with its
+// algorithm, Argon2 memory cost, and whether the cache answered, another
+// caller's run did, or it waited for a slot.
+func (v *Verifier) Verify(ctx context.Context, clientID, version, stored, presented string) (ok bool, err error) {
+	format := Kind(stored)
+	hashed := format.hashed()
+	if hashed {
+		var span trace.Span
+		ctx, span = startSpan(ctx, "secret.verify", format)
+		defer func() { endSpan(span, err) }()
+	}
 	var fp fingerprint
 	if hashed && presentable(presented) {
 		// The fingerprint names the check for the collapse even when the
@@ -109,6 +121,7 @@ func (v *Verifier) Verify(ctx context.Context, clientID, version, stored, presen
 		fp = v.fingerprint(clientID, version, stored, presented)
 		if v.remembered(fp) {
 			v.stats.hits.Add(1)
+			note(ctx, attrCached.Bool(true))
 			return true, nil
 		}
 	}
@@ -123,6 +136,10 @@ func (v *Verifier) Verify(ctx context.Context, clientID, version, stored, presen
 		return m.matches(presented), nil
 	}
 	v.stats.misses.Add(1)
+	note(ctx, attrCached.Bool(false))
+	if kib := memoryKiB(m); kib > 0 {
+		note(ctx, attrMemoryKiB.Int64(int64(kib)))
+	}
 	return v.collapse(ctx, fp, m, presented, clientID)
 }
 
@@ -147,6 +164,7 @@ func (v *Verifier) collapse(ctx context.Context, fp fingerprint, m matcher, pres
 		}
 		if !isBusy(f.err) {
 			v.stats.collapsed.Add(1)
+			note(ctx, attrCollapsed.Bool(true))
 			return f.ok, f.err
 		}
 		if v.remembered(fp) {

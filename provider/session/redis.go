@@ -90,6 +90,10 @@ func (r *Redis) WithPendingLimits(l PendingLimits) *Redis {
 // and waiting for a free connection after 2 s. If the server does not
 // answer a PING within 5 s, DialRedis fails with storage.ErrUnavailable
 // and closes the client.
+//
+// Every command of the client is traced as a span redis.<command>, a
+// child of the span in its context (see internal/tracing); a client given
+// to NewRedis is left as it is.
 func DialRedis(addrs []string, password string, db int) (*Redis, error) {
 	if len(addrs) == 0 {
 		return nil, errors.New("session: no Redis address")
@@ -118,6 +122,10 @@ func DialRedis(addrs []string, password string, db int) (*Redis, error) {
 		// Maintenance notifications are a Redis Enterprise feature; asking
 		// other servers for them only costs a round trip on every dial.
 		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
+		// CLIENT SETINFO on every dial is another round trip, refused by
+		// servers before 7.2, which would show in traces and metrics as
+		// a failed command each time.
+		DisableIdentity: true,
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), redisPingDeadline)
 	defer cancel()
@@ -125,6 +133,8 @@ func DialRedis(addrs []string, password string, db int) (*Redis, error) {
 		_ = client.Close() // the ping's error is the one worth reporting
 		return nil, &unavailableError{msg: "session store (redis) at " + strings.Join(addrs, ", ") + " unavailable", cause: err}
 	}
+	// After the ping, which belongs to no request.
+	client.AddHook(newTraceHook(addrs))
 	return NewRedis(client, DefaultRedisPrefix), nil
 }
 

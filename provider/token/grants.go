@@ -40,7 +40,7 @@ func (h *Handler) authorizationCode(ctx context.Context, c oauth.Client, form ur
 	switch {
 	case errors.As(err, &reused):
 		h.Log.Warn("authorization code used twice", "client_id", reused.ClientID, "sub", reused.Subject)
-		h.revokeReplayed(ctx, code)
+		h.auditReplay(ctx, reused, h.revokeReplayed(ctx, code))
 		return response{}, oauth.ErrInvalidGrant().WithDescription("code: already used")
 	case errors.Is(err, storage.ErrNotFound):
 		return response{}, oauth.ErrInvalidGrant().WithDescription("code: unknown or expired")
@@ -117,6 +117,7 @@ func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.Cod
 	resp := response{
 		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(g.Scopes),
 		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
+		issued:    issuedTo{subject: g.Subject, jti: claims.JTI},
 	}
 	if !slices.Contains(g.Scopes, "openid") {
 		return resp, claims, nil
@@ -168,6 +169,7 @@ func (h *Handler) clientCredentials(ctx context.Context, c oauth.Client, form ur
 	return response{
 		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(scopes),
 		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
+		issued:    issuedTo{subject: c.ID, jti: claims.JTI},
 	}, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -46,8 +47,11 @@ type Options struct {
 	Revoker Revoker
 	// GroupsClaim is the claim the groups scope releases.
 	GroupsClaim string
-	Log         *slog.Logger
-	Now         func() time.Time
+	// Audit hears of tokens issued, refresh tokens reused and codes
+	// replayed; nil records nothing.
+	Audit audit.Recorder
+	Log   *slog.Logger
+	Now   func() time.Time
 }
 
 // Handler serves POST /token.
@@ -68,6 +72,13 @@ type response struct {
 	Scope        string `json:"scope,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
+	// issued is what the audit log is told of the tokens; never sent.
+	issued issuedTo
+}
+
+// issuedTo names whom a response's tokens were issued to.
+type issuedTo struct {
+	subject, jti string
 }
 
 // New checks the options and sets up the grants.
@@ -81,6 +92,7 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Audit = audit.OrNop(o.Audit)
 	if o.AccessTokenLifetime <= 0 {
 		o.AccessTokenLifetime = 10 * time.Minute
 	}
@@ -119,7 +131,7 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, oerr)
 		return
 	}
-	ctx := r.Context()
+	ctx := audit.WithAddress(r.Context(), audit.PeerAddress(r))
 	auth, oerr := h.Auth.AuthenticateRequest(ctx, r, form)
 	if oerr != nil {
 		h.Log.Info("token request: client not authenticated", "error", oerr)
@@ -147,6 +159,7 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, oerr)
 		return
 	}
+	h.auditIssued(ctx, auth, name, resp)
 	writeJSON(w, http.StatusOK, resp)
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
@@ -152,6 +153,8 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 	case found == verdictReused:
 		h.Log.Warn("rotated refresh token used again: the grant's refresh tokens are revoked",
 			"client_id", c.ID, "sub", presented.Subject)
+		h.Audit.Record(ctx, audit.Event{Type: audit.TypeRefreshReuse, ClientID: c.ID, Subject: presented.Subject,
+			Address: audit.AddressOf(ctx), Detail: "the grant's refresh tokens are revoked"})
 		return response{}, refused
 	}
 	scopes := a.Scopes
@@ -243,6 +246,7 @@ func (h *Handler) mint(ctx context.Context, c oauth.Client, m minted) (response,
 	resp := response{
 		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(m.Scopes),
 		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
+		issued:    issuedTo{subject: m.Subject, jti: claims.JTI},
 	}
 	if !slices.Contains(m.Scopes, "openid") {
 		return resp, nil

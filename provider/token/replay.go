@@ -47,14 +47,15 @@ func (h *Handler) remember(ctx context.Context, code string, rec issued) {
 }
 
 // revokeReplayed ends what the first redemption of a replayed code issued:
-// its access token, and the refresh token family it started.
-func (h *Handler) revokeReplayed(ctx context.Context, code string) {
+// its access token, and the refresh token family it started. It returns
+// the access token's jti, or "" when nothing was recorded.
+func (h *Handler) revokeReplayed(ctx context.Context, code string) (jti string) {
 	if h.Issued == nil {
-		return
+		return ""
 	}
 	raw, err := h.Issued.Take(ctx, issuedKey(code))
 	if errors.Is(err, storage.ErrNotFound) {
-		return
+		return ""
 	}
 	var rec issued
 	if err == nil {
@@ -62,7 +63,7 @@ func (h *Handler) revokeReplayed(ctx context.Context, code string) {
 	}
 	if err != nil {
 		h.Log.Error("replayed code: read what it issued", "err", err)
-		return
+		return ""
 	}
 	if h.Revoker != nil {
 		if err := h.Revoker.Revoke(ctx, rec.JTI, rec.ExpiresAt); err != nil {
@@ -75,4 +76,5 @@ func (h *Handler) revokeReplayed(ctx context.Context, code string) {
 		}
 	}
 	h.Log.Warn("replayed code: its tokens are revoked", "client_id", rec.ClientID, "sub", rec.Subject)
+	return rec.JTI
 }
