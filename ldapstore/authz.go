@@ -3,6 +3,8 @@ package ldapstore
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,7 +20,9 @@ import (
 // to for a client — as entries
 // authzSubject=<subject>+authzClientID=<client ID>,<base DN> of the 1.15
 // schema (classes oauth2Authz and oidcAuthz; see authz_mapping.go), with
-// Gatehouse's version in the auxiliary class gatehouseAuthz.
+// Gatehouse's version in the auxiliary class gatehouseAuthz. Active
+// Directory has no multi-valued RDNs: there the entries are
+// cn=<authzCN(subject, client ID)>,<base DN> (see DirectoryKind).
 //
 // Every method reads the directory; nothing is cached. Errors wrap
 // ErrNotFound, ErrAlreadyExists, ErrConflict, ErrMalformed and
@@ -27,6 +31,8 @@ type Authorizations struct {
 	pool   *Pool
 	baseDN string
 	now    func() time.Time
+	kind   DirectoryKind // as configured
+	kinds  *directoryKinds
 }
 
 // AuthorizationsOption changes a default of NewAuthorizations.
@@ -36,6 +42,13 @@ type AuthorizationsOption func(*Authorizations)
 // UpdatedAt, for tests.
 func WithAuthorizationClock(now func() time.Time) AuthorizationsOption {
 	return func(s *Authorizations) { s.now = now }
+}
+
+// WithAuthorizationDirectoryKind says what kind of directory the
+// authorizations are kept in, instead of reading it from the root DSE
+// (DirectoryAuto, the default).
+func WithAuthorizationDirectoryKind(k DirectoryKind) AuthorizationsOption {
+	return func(s *Authorizations) { s.kind = k }
 }
 
 // ErrKeyChanged is returned by Update when its function changes the
@@ -54,14 +67,38 @@ func NewAuthorizations(pool *Pool, baseDN string, opts ...AuthorizationsOption) 
 	for _, opt := range opts {
 		opt(s)
 	}
+	var err error
+	if s.kinds, err = newDirectoryKinds(pool, s.kind); err != nil {
+		return nil, fmt.Errorf("authorizations: %w", err)
+	}
 	return s, nil
 }
 
 // dn names the entry of an authorization: a multi-valued RDN, each value
-// escaped here and nowhere else (RFC 4514 §2.4).
-func (s *Authorizations) dn(subject, clientID string) string {
-	return attrAuthzSubject + "=" + ldap.EscapeDN(subject) + "+" +
-		attrAuthzClientID + "=" + ldap.EscapeDN(clientID) + "," + s.baseDN
+// escaped here and nowhere else (RFC 4514 §2.4); or, where the directory
+// has no multi-valued RDNs, a cn derived from both.
+func (s *Authorizations) dn(subject, clientID string, d dialect) string {
+	if d.namedByCN {
+		return "cn=" + authzCN(subject, clientID) + "," + s.baseDN
+	}
+	return attrAuthzSubject + "=" + escapeRDNValue(subject) + "+" +
+		attrAuthzClientID + "=" + escapeRDNValue(clientID) + "," + s.baseDN
+}
+
+// authzCN names an authorization where the RDN can hold one value only:
+// the SHA-256 of subject, a NUL and client ID, in unpadded base64url: 43
+// characters that need no escaping and fit AD's 64 for cn. An operator
+// can compute it:
+//
+//	printf '%s\0%s' SUB CLIENT | openssl dgst -sha256 -binary | basenc --base64url | tr -d =
+//
+// AD compares cn ignoring case, which still leaves about 2^200 names
+// apart. Two keys can share a name only if one holds a NUL; the search
+// filter on authzSubject and authzClientID checks that the entry found is
+// the one sought, so they cannot be mixed up.
+func authzCN(subject, clientID string) string {
+	sum := sha256.Sum256([]byte(subject + "\x00" + clientID))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // validKey tells whether a subject and client ID can name an entry at all.
@@ -86,12 +123,16 @@ func (s *Authorizations) read(ctx context.Context, subject, clientID string) (en
 	if !validKey(subject, clientID) {
 		return entryState{}, fmt.Errorf("authorization of %q for %q: %w", subject, clientID, ErrNotFound)
 	}
+	d, err := s.kinds.dialect(ctx)
+	if err != nil {
+		return entryState{}, fmt.Errorf("read authorization of %q for %q: %w", subject, clientID, err)
+	}
 	filter := "(&(" + attrAuthzSubject + "=" + ldap.EscapeFilter(subject) + ")(" +
 		attrAuthzClientID + "=" + ldap.EscapeFilter(clientID) + "))"
-	req := ldap.NewSearchRequest(s.dn(subject, clientID), ldap.ScopeBaseObject, ldap.NeverDerefAliases,
+	req := ldap.NewSearchRequest(s.dn(subject, clientID, d), ldap.ScopeBaseObject, ldap.NeverDerefAliases,
 		0, 0, false, filter, []string{"*"}, nil)
 	var found *ldap.Entry
-	err := s.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
+	err = s.pool.DoIdempotentOp(ctx, OpSearch, func(conn *ldap.Conn) error {
 		res, err := conn.Search(req)
 		if err == nil && len(res.Entries) == 1 {
 			found = res.Entries[0]
@@ -128,16 +169,25 @@ func (s *Authorizations) Create(ctx context.Context, a oauth.Authorization) (oau
 	if err != nil {
 		return oauth.Authorization{}, fmt.Errorf("create authorization of %q for %q: %w", a.Subject, a.ClientID, err)
 	}
+	d, err := s.kinds.dialect(ctx)
+	if err != nil {
+		return oauth.Authorization{}, fmt.Errorf("create authorization of %q for %q: %w", a.Subject, a.ClientID, err)
+	}
 	version := newVersion()
-	dn := s.dn(a.Subject, a.ClientID)
+	dn := s.dn(a.Subject, a.ClientID, d)
 	req := ldap.NewAddRequest(dn, nil)
 	req.Attribute(attrObjectClass, authzClasses)
+	if d.namedByCN {
+		// AD would add it from the DN; other directories want the
+		// naming value given (RFC 4512 §2.3.1).
+		req.Attribute("cn", []string{authzCN(a.Subject, a.ClientID)})
+	}
 	for _, av := range attrs {
 		req.Attribute(av.desc, av.values)
 	}
 	req.Attribute(attrVersion, []string{version})
 
-	err = s.pool.Do(ctx, func(conn *ldap.Conn) error { return conn.Add(req) })
+	err = s.pool.DoOp(ctx, OpAdd, func(conn *ldap.Conn) error { return conn.Add(req) })
 	if err := classify(err, opAdd); err != nil {
 		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
 			err = fmt.Errorf("the authorizations base DN %s does not exist: %w", s.baseDN, err)
@@ -156,7 +206,7 @@ func (s *Authorizations) Delete(ctx context.Context, subject, clientID string) e
 	if err != nil {
 		return err
 	}
-	err = s.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err = s.pool.DoOp(ctx, OpDelete, func(conn *ldap.Conn) error {
 		return conn.Del(ldap.NewDelRequest(st.dn, nil))
 	})
 	if err := classify(err, opDelete); err != nil {
@@ -179,7 +229,7 @@ func (s *Authorizations) ListBySubject(ctx context.Context, subject string) ([]o
 	req := ldap.NewSearchRequest(s.baseDN, ldap.ScopeSingleLevel, ldap.NeverDerefAliases, 0, 0, false,
 		"("+attrAuthzSubject+"="+ldap.EscapeFilter(subject)+")", []string{"*"}, nil)
 	var entries []*ldap.Entry
-	err := s.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
+	err := s.pool.DoIdempotentOp(ctx, OpSearch, func(conn *ldap.Conn) error {
 		res, err := conn.SearchWithPaging(req, pageSize)
 		if res != nil {
 			entries = res.Entries

@@ -274,7 +274,7 @@ func encodeAuthz(a oauth.Authorization) ([]attrValue, error) {
 		if y := stamp.t.UTC().Year(); y < 1 || y > 9999 {
 			return nil, fmt.Errorf("%s: year %d cannot be stored", stamp.attr, y)
 		}
-		out = append(out, authzAttr(stamp.attr, stamp.t.UTC().Format(generalizedTime)))
+		out = append(out, authzAttr(stamp.attr, formatGeneralizedTime(stamp.t)))
 	}
 	if a.Issuer != "" {
 		out = append(out, authzAttr(attrAuthzIssuer, a.Issuer))

@@ -17,7 +17,8 @@ import (
 //
 //   - an entry with a version v: delete gatehouseVersion v, add a new one;
 //   - an entry Gatehouse never wrote (no gatehouseAuthz class, as another
-//     server leaves it): add objectClass gatehouseAuthz and a version.
+//     server leaves it): add objectClass gatehouseAuthz and a version,
+//     on Active Directory in two Modify requests (see swapWrite).
 //
 // The directory applies a Modify whole or not at all (RFC 4511 §4.6), so
 // of two updates racing from the same state one fails with ErrConflict:
@@ -54,14 +55,17 @@ func (s *Authorizations) Update(ctx context.Context, subject, clientID string,
 	if len(changes) == 0 {
 		return old, nil
 	}
+	d, err := s.kinds.dialect(ctx) // known since read
+	if err != nil {
+		return oauth.Authorization{}, fmt.Errorf("update authorization of %q for %q: %w", subject, clientID, err)
+	}
 	version := newVersion()
-	req := ldap.NewModifyRequest(before.dn, nil)
-	req.Changes = append(swap(before, version, classGatehouseAuthz), changes...)
+	w := newSwapWrite(before, version, classGatehouseAuthz, changes, d)
 
-	err = s.pool.Do(ctx, func(conn *ldap.Conn) error { return conn.Modify(req) })
+	err = s.pool.DoOp(ctx, OpModify, func(conn *ldap.Conn) error { return w.run(conn) })
 	if err != nil {
 		return oauth.Authorization{}, fmt.Errorf("update authorization of %q for %q: %w",
-			subject, clientID, s.swapFailed(ctx, subject, clientID, before, err))
+			subject, clientID, s.swapFailed(ctx, subject, clientID, w.compared(), err))
 	}
 	return decodeAuthz(stateOf(before.dn, attrs, version))
 }

@@ -23,10 +23,14 @@ import (
 // Get goes through a short-lived cache (see WithCacheTTL); every other
 // method reads the directory. Errors wrap ErrNotFound, ErrAlreadyExists,
 // ErrConflict, ErrMalformed and ErrUnavailable as the methods describe.
+//
+// On Active Directory (see DirectoryKind) language-tagged values and
+// contacts are kept in oauthClientData; entries in either form are read.
 type Clients struct {
 	pool   *Pool
 	baseDN string
 	cache  *clientCache
+	kinds  *directoryKinds
 }
 
 // ClientsOption changes a default of NewClients.
@@ -36,6 +40,13 @@ type clientsConfig struct {
 	cacheTTL  time.Duration
 	cacheSize int
 	now       func() time.Time
+	kind      DirectoryKind
+}
+
+// WithDirectoryKind says what kind of directory the clients are kept in,
+// instead of reading it from the root DSE (DirectoryAuto, the default).
+func WithDirectoryKind(k DirectoryKind) ClientsOption {
+	return func(c *clientsConfig) { c.kind = k }
 }
 
 // WithCacheTTL sets how long Get may answer from memory; 0 turns the cache
@@ -73,16 +84,21 @@ func NewClients(pool *Pool, baseDN string, opts ...ClientsOption) (*Clients, err
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	kinds, err := newDirectoryKinds(pool, cfg.kind)
+	if err != nil {
+		return nil, fmt.Errorf("clients: %w", err)
+	}
 	return &Clients{
 		pool:   pool,
 		baseDN: baseDN,
 		cache:  newClientCache(cfg.cacheTTL, cfg.cacheSize, cfg.now),
+		kinds:  kinds,
 	}, nil
 }
 
 // dn names the entry of a client. The ID is escaped here and nowhere else.
 func (s *Clients) dn(id string) string {
-	return attrClientID + "=" + ldap.EscapeDN(id) + "," + s.baseDN
+	return attrClientID + "=" + escapeRDNValue(id) + "," + s.baseDN
 }
 
 // validID tells whether an ID can name an entry at all: a DN is UTF-8 and
@@ -130,7 +146,7 @@ func (s *Clients) read(ctx context.Context, id string) (entryState, error) {
 	req := ldap.NewSearchRequest(s.dn(id), ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
 		"("+attrClientID+"="+ldap.EscapeFilter(id)+")", []string{"*"}, nil)
 	var found *ldap.Entry
-	err := s.pool.DoIdempotent(ctx, func(conn *ldap.Conn) error {
+	err := s.pool.DoIdempotentOp(ctx, OpSearch, func(conn *ldap.Conn) error {
 		res, err := conn.Search(req)
 		if err == nil && len(res.Entries) == 1 {
 			found = res.Entries[0]
@@ -156,7 +172,11 @@ func (s *Clients) Create(ctx context.Context, c oauth.Client) (oauth.Client, err
 	if !validID(c.ID) {
 		return oauth.Client{}, fmt.Errorf("create client: invalid client ID %q", shortID(c.ID))
 	}
-	attrs, err := encodeClient(c)
+	d, err := s.kinds.dialect(ctx)
+	if err != nil {
+		return oauth.Client{}, fmt.Errorf("create client %q: %w", c.ID, err)
+	}
+	attrs, err := encodeClient(c, d)
 	if err != nil {
 		return oauth.Client{}, fmt.Errorf("create client %q: %w", c.ID, err)
 	}
@@ -169,7 +189,7 @@ func (s *Clients) Create(ctx context.Context, c oauth.Client) (oauth.Client, err
 	}
 	req.Attribute(attrVersion, []string{version})
 
-	err = s.pool.Do(ctx, func(conn *ldap.Conn) error { return conn.Add(req) })
+	err = s.pool.DoOp(ctx, OpAdd, func(conn *ldap.Conn) error { return conn.Add(req) })
 	s.cache.invalidate(c.ID)
 	if err := classify(err, opAdd); err != nil {
 		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
@@ -187,7 +207,7 @@ func (s *Clients) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	err = s.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err = s.pool.DoOp(ctx, OpDelete, func(conn *ldap.Conn) error {
 		return conn.Del(ldap.NewDelRequest(st.dn, nil))
 	})
 	s.cache.invalidate(id)
@@ -225,7 +245,7 @@ func (s *Clients) searchAll(ctx context.Context) ([]*ldap.Entry, error) {
 	req := ldap.NewSearchRequest(s.baseDN, ldap.ScopeSingleLevel, ldap.NeverDerefAliases, 0, 0, false,
 		"("+attrClientID+"=*)", []string{"*"}, []ldap.Control{paging})
 	var entries []*ldap.Entry
-	err := s.pool.Do(ctx, func(conn *ldap.Conn) error {
+	err := s.pool.DoOp(ctx, OpSearch, func(conn *ldap.Conn) error {
 		for {
 			res, err := conn.Search(req)
 			if err != nil {

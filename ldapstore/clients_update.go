@@ -23,6 +23,8 @@ var ErrIDChanged = errors.New("the client ID cannot be changed")
 //   - an entry with a version v: delete gatehouseVersion v, add a new one;
 //   - an entry Gatehouse never wrote (no gatehouseClient class, as another
 //     server leaves it): add objectClass gatehouseClient and a version.
+//     Active Directory takes the class only in a Modify of its own, so
+//     there that comes first (see swapWrite).
 //
 // The directory applies a Modify whole or not at all (RFC 4511 §4.6), and
 // the delete fails if v is gone, the class add if the class is there
@@ -49,7 +51,11 @@ func (s *Clients) Update(ctx context.Context, id string, fn func(oauth.Client) (
 	if next.ID != old.ID {
 		return oauth.Client{}, fmt.Errorf("update client %q: %w (to %q)", id, ErrIDChanged, next.ID)
 	}
-	attrs, err := encodeClient(next)
+	d, err := s.kinds.dialect(ctx)
+	if err != nil {
+		return oauth.Client{}, fmt.Errorf("update client %q: %w", id, err)
+	}
+	attrs, err := encodeClient(next, d)
 	if err != nil {
 		return oauth.Client{}, fmt.Errorf("update client %q: %w", id, err)
 	}
@@ -58,16 +64,59 @@ func (s *Clients) Update(ctx context.Context, id string, fn func(oauth.Client) (
 		return old, nil
 	}
 	version := newVersion()
-	req := ldap.NewModifyRequest(before.dn, nil)
-	req.Changes = append(swap(before, version, classGatehouseClient), changes...)
+	w := newSwapWrite(before, version, classGatehouseClient, changes, d)
 
-	err = s.pool.Do(ctx, func(conn *ldap.Conn) error { return conn.Modify(req) })
+	err = s.pool.DoOp(ctx, OpModify, func(conn *ldap.Conn) error { return w.run(conn) })
 	s.cache.invalidate(id)
 	if err != nil {
-		return oauth.Client{}, fmt.Errorf("update client %q: %w", id, s.swapFailed(ctx, id, before, err))
+		return oauth.Client{}, fmt.Errorf("update client %q: %w", id, s.swapFailed(ctx, id, w.compared(), err))
 	}
 	return decodeClient(stateOf(before.dn, attrs, version))
 }
+
+// swapWrite is the write of an update: the Modify requests that carry its
+// changes and compare-and-swap, in order, and the state of the entry each
+// compares against.
+type swapWrite struct {
+	reqs   []*ldap.ModifyRequest
+	states []entryState
+	failed int // the request that failed
+}
+
+// newSwapWrite makes one Modify of the compare-and-swap (see swap) and
+// the changes. An entry without auxClass on a directory that takes the
+// class only alone (d.auxClassApart) gets two: the class add first, which
+// fails if another update added the class since before; then the version
+// and the changes, as for an entry that has the class but no version,
+// which fails if another update added a version since.
+func newSwapWrite(before entryState, version, auxClass string, changes []ldap.Change, d dialect) *swapWrite {
+	w := &swapWrite{}
+	if d.auxClassApart && len(before.versions) == 0 && !before.hasClass(auxClass) {
+		first := ldap.NewModifyRequest(before.dn, nil)
+		first.Add(attrObjectClass, []string{auxClass})
+		w.reqs, w.states = append(w.reqs, first), append(w.states, before)
+		before.classes = append(slices.Clone(before.classes), auxClass)
+	}
+	req := ldap.NewModifyRequest(before.dn, nil)
+	req.Changes = append(swap(before, version, auxClass), changes...)
+	w.reqs, w.states = append(w.reqs, req), append(w.states, before)
+	return w
+}
+
+// run sends the requests on conn in order, stopping at the first refused.
+func (w *swapWrite) run(conn *ldap.Conn) error {
+	for i, req := range w.reqs {
+		if err := conn.Modify(req); err != nil {
+			w.failed = i
+			return err
+		}
+	}
+	return nil
+}
+
+// compared is the state of the entry that the failed request compared
+// against, for telling a conflict from a refusal.
+func (w *swapWrite) compared() entryState { return w.states[w.failed] }
 
 // swap returns the compare-and-swap half of an update's Modify, for an
 // entry whose Gatehouse auxiliary class (gatehouseClient, gatehouseAuthz)

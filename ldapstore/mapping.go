@@ -20,6 +20,7 @@ import (
 const (
 	attrObjectClass = "objectClass"
 	attrClientID    = "oauthClientID"
+	attrMail        = "mail"
 	// attrClientData holds, as one JSON object, the members without an
 	// attribute of their own: unknown members (Metadata.Extra) and lists
 	// given as present but empty, which LDAP cannot hold as values. A
@@ -37,9 +38,13 @@ const (
 // entries with only oidcRelyingParty, or without gatehouseClient.
 var clientClasses = []string{"oauthClientIdentity", "oauthClientMetadata", "oidcRelyingParty", classGatehouseClient}
 
-// generalizedTime is the form times are written in: UTC, whole seconds
-// (RFC 4517 §3.3.13).
-const generalizedTime = "20060102150405Z"
+// formatGeneralizedTime writes t as a GeneralizedTime (RFC 4517
+// §3.3.13): UTC, whole seconds, and a fraction of ".0". The fraction is
+// optional in the RFC and taken by every directory, but Samba AD takes
+// nothing else.
+func formatGeneralizedTime(t time.Time) string {
+	return t.UTC().Format("20060102150405") + ".0Z"
+}
 
 // field maps one part of a Client to one attribute. A language-tagged field
 // (lang set) also owns the attribute's ";lang-xx" variants.
@@ -105,7 +110,7 @@ var clientFields = []field{
 	flag("oidcFrontChannelLogoutSessionRequired", func(c *oauth.Client) *bool { return &c.Metadata.FrontchannelLogoutSessionRequired }),
 	text("oidcBackChannelLogoutURI", func(c *oauth.Client) *string { return &c.Metadata.BackchannelLogoutURI }),
 	flag("oidcBackChannelLogoutSessionRequired", func(c *oauth.Client) *bool { return &c.Metadata.BackchannelLogoutSessionRequired }),
-	multi("mail", func(c *oauth.Client) *[]string { return &c.Metadata.Contacts }),
+	multi(attrMail, func(c *oauth.Client) *[]string { return &c.Metadata.Contacts }),
 
 	text("oauthTLSClientAuthSubjectDN", func(c *oauth.Client) *string { return &c.Metadata.TLSClientAuthSubjectDN }),
 	text("oauthTLSClientAuthSANDNS", func(c *oauth.Client) *string { return &c.Metadata.TLSClientAuthSANDNS }),
@@ -305,17 +310,20 @@ func decodeData(c *oauth.Client, values []string) error {
 // objectClass and gatehouseVersion aside. It refuses values a directory
 // would refuse or could not give back as they were: an empty value in a
 // list, a value repeated in a list, two language tags that differ only in
-// case, a jwks that is not a JSON object.
-func encodeClient(c oauth.Client) ([]attrValue, error) {
+// case, a jwks that is not a JSON object. Language-tagged values become
+// attribute options, and contacts values of mail, or members of
+// oauthClientData where the directory cannot hold them so (see dialect).
+func encodeClient(c oauth.Client, d dialect) ([]attrValue, error) {
 	var out []attrValue
 	for _, f := range clientFields {
 		attrs, err := f.encode(&c)
 		if err != nil {
 			return nil, err
 		}
+		attrs = slices.DeleteFunc(attrs, func(a attrValue) bool { return d.inData(a) })
 		out = append(out, attrs...)
 	}
-	data, err := encodeData(c)
+	data, err := encodeData(c, d)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", attrClientData, err)
 	}
@@ -367,9 +375,11 @@ func wrapAttr(attr string, err error) error {
 	return fmt.Errorf("%s: %w", attr, err)
 }
 
-// encodeData writes oauthClientData: the Extra members and the lists that
-// are present but empty. It returns "" when there are none.
-func encodeData(c oauth.Client) (string, error) {
+// encodeData writes oauthClientData: the Extra members, the lists that
+// are present but empty, with d.tagsInData the language-tagged values
+// (client_name#de, as RFC 7591 §2.2 names them), and with
+// d.contactsInData the contacts. It returns "" when there are none.
+func encodeData(c oauth.Client, d dialect) (string, error) {
 	part := oauth.Client{Metadata: oauth.Metadata{Extra: c.Metadata.Extra}}
 	for _, f := range clientFields {
 		if f.list != nil {
@@ -377,12 +387,33 @@ func encodeData(c oauth.Client) (string, error) {
 				*f.list(&part) = []string{}
 			}
 		}
+		if f.lang != nil && d.tagsInData {
+			*f.lang(&part) = tagged(*f.lang(&c))
+		}
+	}
+	if d.contactsInData && len(c.Metadata.Contacts) > 0 {
+		part.Metadata.Contacts = c.Metadata.Contacts
 	}
 	raw, err := part.Metadata.MarshalJSON()
 	if err != nil || string(raw) == "{}" {
 		return "", err
 	}
 	return string(raw), nil
+}
+
+// tagged is the part of s with a language tag; nil when none.
+func tagged(s oauth.LangString) oauth.LangString {
+	var out oauth.LangString
+	for tag, v := range s {
+		if tag == "" {
+			continue
+		}
+		if out == nil {
+			out = oauth.LangString{}
+		}
+		out[tag] = v
+	}
+	return out
 }
 
 // stateOf is the entry that attrs and a version make, as readEntry would

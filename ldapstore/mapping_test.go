@@ -104,7 +104,7 @@ func TestFullClientIsFull(t *testing.T) {
 // attrsByDesc turns encoded attributes into a map for assertions.
 func attrsByDesc(t *testing.T, c oauth.Client) map[string][]string {
 	t.Helper()
-	attrs, err := encodeClient(c)
+	attrs, err := encodeClient(c, dialect{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,9 +122,9 @@ func TestEncodeClient(t *testing.T) {
 	got := attrsByDesc(t, fullClient())
 	want := map[string][]string{
 		"oauthClientID":                      {"c1"},
-		"oauthClientIDIssueTime":             {"20250304050607Z"},
-		"oauthClientSecretExp":               {"20250304060607Z"},
-		"gatehousePreviousClientSecretExp":   {"20250304050707Z"},
+		"oauthClientIDIssueTime":             {"20250304050607.0Z"},
+		"oauthClientSecretExp":               {"20250304060607.0Z"},
+		"gatehousePreviousClientSecretExp":   {"20250304050707.0Z"},
 		"oauthClientRegistrationAccessToken": {"legacy"},
 		"gatehouseRegistrationTokenHash":     {"sha256:abc"},
 		"oauthRedirectURI":                   {"https://rp.example/cb", "https://rp.example/cb2"},
@@ -158,7 +158,7 @@ func TestEncodeClient(t *testing.T) {
 
 func TestRoundTrip(t *testing.T) {
 	want := fullClient()
-	attrs, err := encodeClient(want)
+	attrs, err := encodeClient(want, dialect{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestEveryFieldHasAnAttribute(t *testing.T) {
 	full := fullClient()
 	check := func(name string, one oauth.Client) {
 		t.Helper()
-		attrs, err := encodeClient(one)
+		attrs, err := encodeClient(one, dialect{})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -376,7 +376,7 @@ func TestEncodeRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := oauth.Client{ID: "c1"}
 			tc.edit(&c)
-			if _, err := encodeClient(c); err == nil {
+			if _, err := encodeClient(c, dialect{}); err == nil {
 				t.Error("encoded without complaint")
 			}
 		})
@@ -423,7 +423,7 @@ func TestDiff(t *testing.T) {
 		Scope:        []string{"openid"},
 		Contacts:     []string{"x@y"},
 	}}
-	want, err := encodeClient(next)
+	want, err := encodeClient(next, dialect{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func decodeOrFail(t *testing.T, attrs map[string]attrValue) oauth.Client {
 
 func mustEncode(t *testing.T, c oauth.Client) []attrValue {
 	t.Helper()
-	attrs, err := encodeClient(c)
+	attrs, err := encodeClient(c, dialect{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,7 +126,7 @@ func stamp(attr string, at func(*oauth.Client) *time.Time) field {
 		attr: attr,
 		put: func(c *oauth.Client) ([]string, error) {
 			if t := *at(c); !t.IsZero() {
-				return []string{t.UTC().Format(generalizedTime)}, nil
+				return []string{formatGeneralizedTime(t)}, nil
 			}
 			return nil, nil
 		},

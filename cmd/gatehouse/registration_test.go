@@ -143,7 +143,7 @@ func TestSecretRolloverOpenLDAP(t *testing.T) {
 	if got := e.GetAttributeValue("gatehousePreviousClientSecret"); got != oldStored {
 		t.Errorf("gatehousePreviousClientSecret = %q, want the old stored value", got)
 	}
-	if got := e.GetAttributeValue("gatehousePreviousClientSecretExp"); got != "20250601133000Z" {
+	if got := e.GetAttributeValue("gatehousePreviousClientSecretExp"); got != "20250601133000.0Z" {
 		t.Errorf("gatehousePreviousClientSecretExp = %q, want 30 minutes after the update", got)
 	}
 	if !l.accepts(t, id, old) || !l.accepts(t, id, fresh) {

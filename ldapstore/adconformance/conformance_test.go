@@ -73,83 +73,47 @@ func (f forest) pool(t *testing.T) *ldapstore.Pool {
 	return p
 }
 
+// TestClientStoreAD runs the client suite with the store in its default,
+// DirectoryAuto, which must find AD in the root DSE: the suite checks
+// that language-tagged values and contacts went into oauthClientData.
 func TestClientStoreAD(t *testing.T) {
 	f := sharedForest(t)
 	conformance.RunClientStoreTests(t, func(t *testing.T) conformance.Backend {
-		skipClientCase(t)
+		skipSlow(t)
 		conn := f.dc.Conn(t)
 		base := ldaptest.Subtree(t, conn, f.clientsDN)
 		s, err := ldapstore.NewClients(f.pool(t), base)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return conformance.Backend{Store: s, BaseDN: base, Dir: conn}
+		return conformance.Backend{Store: s, BaseDN: base, Dir: conn, ActiveDirectory: true}
 	})
 }
 
+// TestAuthorizationStoreAD runs the authorization suite with the store in
+// DirectoryAuto: the suite reads the entries by the cn it expects on AD.
 func TestAuthorizationStoreAD(t *testing.T) {
 	f := sharedForest(t)
 	conformance.RunAuthorizationStoreTests(t, func(t *testing.T) conformance.AuthorizationBackend {
-		skipAuthzCase(t)
 		conn := f.dc.Conn(t)
 		base := ldaptest.Subtree(t, conn, f.authzDN)
 		s, err := ldapstore.NewAuthorizations(f.pool(t), base)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return conformance.AuthorizationBackend{Store: s, BaseDN: base, Dir: conn}
+		return conformance.AuthorizationBackend{Store: s, BaseDN: base, Dir: conn, ActiveDirectory: true}
 	})
 }
 
-// Why cases cannot pass on Samba AD. Each names what would have to change.
-const (
-	whyLangTags = "impossible on AD: its client has language-tagged values (oauthClientName;lang-de), " +
-		"and AD has no attribute options (Samba: 16, not in the schema); it also writes times as " +
-		"YYYYMMDDHHMMSSZ, which Samba refuses (21): ldapstore/mapping.go must write YYYYMMDDHHMMSS.0Z"
-	whySpecial = whyLangTags + "; and Samba refuses an unescaped '=' in an RDN value (34): " +
-		"ldapstore must escape '=' as \\= (RFC 4514 allows it), which go-ldap's EscapeDN does not"
-	whyOperational = "Samba returns AD's own attributes (instanceType, whenCreated, whenChanged, uSNCreated, " +
-		"uSNChanged, name, objectGUID, objectCategory, distinguishedName) for \"*\": the case " +
-		"(conformance/cases_basic.go testMinimalClient) would have to ignore them"
-	whyForeign = "the entry the case writes as another server has oauthClientIDIssueTime as YYYYMMDDHHMMSSZ, " +
-		"which Samba refuses (21, it takes only YYYYMMDDHHMMSS.0Z), and language tags (see above)"
-	whySlow     = "passes, but adding its 1,100 entries takes about 90 s on Samba; set GATEHOUSE_AD_SLOW=1 to run it"
-	whyMultiRDN = "impossible on AD: authorization entries are named by a multi-valued RDN " +
-		"(authzSubject=...+authzClientID=...), which AD refuses (Samba: 34, invalid DN); " +
-		"ldapstore/authz.go would need a single-valued RDN (cn) on AD"
-)
-
-// clientSkips are the client cases that cannot pass on Samba AD.
-var clientSkips = map[string]string{
-	"FullClientRoundTrip":                 whyLangTags,
-	"UpdateFunctionErrorWritesNothing":    whyLangTags,
-	"MalformedEntries":                    whyLangTags,
-	"Delete":                              whyLangTags,
-	"ClearingFieldsRemovesThem":           whyLangTags,
-	"AlreadyExists":                       whyLangTags,
-	"RemovingLanguageTagRemovesAttribute": whyLangTags,
-	"ReturnedClientsAreCopies":            whyLangTags,
-	"UntouchedFieldsSurviveUpdate":        whyLangTags,
-	"SpecialCharacters":                   whySpecial,
-	"MinimalClient":                       whyOperational,
-	"EntryWrittenByAnotherServer":         whyForeign,
-	"PagingPastOneThousand":               whySlow,
-}
-
-func skipClientCase(t *testing.T) {
+// skipSlow skips the one case that is slow on Samba unless
+// GATEHOUSE_AD_SLOW=1. Every other case of both suites runs on AD: the
+// limits of AD that once made some impossible (TestSambaLimits) are the
+// stores' to work around now.
+func skipSlow(t *testing.T) {
 	t.Helper()
-	why, ok := clientSkips[caseName(t)]
-	if ok && !(caseName(t) == "PagingPastOneThousand" && os.Getenv("GATEHOUSE_AD_SLOW") == "1") {
-		t.Skip(why)
+	if caseName(t) == "PagingPastOneThousand" && os.Getenv("GATEHOUSE_AD_SLOW") != "1" {
+		t.Skip("passes, but adding its 1,100 entries takes about 90 s on Samba; set GATEHOUSE_AD_SLOW=1 to run it")
 	}
-}
-
-// skipAuthzCase skips every authorization case: each creates an entry,
-// even RefusesUnstorableValues at its end. The suite still runs, so that
-// dropping this skip is all a store with AD naming needs.
-func skipAuthzCase(t *testing.T) {
-	t.Helper()
-	t.Skip(whyMultiRDN)
 }
 
 // caseName is the suite's name of the running case.

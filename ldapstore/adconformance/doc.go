@@ -4,6 +4,7 @@
 // form by schemaapply, as "gatehouse schema apply --server ad" does.
 //
 // It has no code of its own, only tests: a package of its own because the
-// DC is shared by its tests through adtest.Main in TestMain. Cases that
-// cannot pass on AD are skipped with the reason (adSkips).
+// DC is shared by its tests through adtest.Main in TestMain. Every case
+// runs on AD but the slow paging one (GATEHOUSE_AD_SLOW=1 runs it too);
+// TestSambaLimits shows the limits of AD the stores work around.
 package adconformance

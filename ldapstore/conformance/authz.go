@@ -2,8 +2,11 @@ package conformance
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,11 +37,18 @@ type AuthorizationBackend struct {
 	BaseDN string
 	// Dir reaches the same directory, bypassing Store.
 	Dir Directory
+	// ActiveDirectory says that the store names entries
+	// cn=<base64url(SHA-256(subject NUL client ID))>,BaseDN, as it must
+	// where the directory has no multi-valued RDNs (Active Directory).
+	ActiveDirectory bool
 }
 
 // DN names the entry of an authorization.
 func (b AuthorizationBackend) DN(subject, clientID string) string {
-	return "authzSubject=" + ldap.EscapeDN(subject) + "+authzClientID=" + ldap.EscapeDN(clientID) + "," + b.BaseDN
+	if b.ActiveDirectory {
+		return "cn=" + authzCN(subject, clientID) + "," + b.BaseDN
+	}
+	return "authzSubject=" + escapeRDNValue(subject) + "+authzClientID=" + escapeRDNValue(clientID) + "," + b.BaseDN
 }
 
 // RunAuthorizationStoreTests runs the suite. newBackend is called once per
@@ -152,10 +162,10 @@ func rawAuthz(t *testing.T, b AuthorizationBackend, subject, clientID string) *l
 }
 
 // onlyAttributes fails the test if the entry holds attributes outside
-// allowed (lower case).
+// allowed, of those a store may write (see ownAttributes).
 func onlyAttributes(t *testing.T, what string, e *ldap.Entry, allowed ...string) {
 	t.Helper()
-	for _, a := range e.Attributes {
+	for _, a := range ownAttributesOf(e) {
 		if !containsFold(allowed, a.Name) {
 			t.Errorf("%s: entry has %s: %q", what, a.Name, a.Values)
 		}
@@ -171,8 +181,19 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// addRawAuthz adds an authorization entry as another server would write it.
+// authzCN is the cn of an authorization in the Active Directory form.
+func authzCN(subject, clientID string) string {
+	sum := sha256.Sum256([]byte(subject + "\x00" + clientID))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// addRawAuthz adds an authorization entry as another server would write
+// it, with the cn that names it in the Active Directory form (which AD
+// would add itself, and other directories want given).
 func addRawAuthz(b AuthorizationBackend, subject, clientID string, attrs [][2]string) error {
+	if b.ActiveDirectory {
+		attrs = append(slices.Clip(attrs), [2]string{"cn", authzCN(subject, clientID)})
+	}
 	return addRaw(Backend{Dir: b.Dir}, b.DN(subject, clientID), attrs)
 }
 

@@ -85,7 +85,8 @@ func testAuthzSpecialCharacters(t *testing.T, b AuthorizationBackend) {
 
 // foreignAuthz is an authorization as a server with only the 1.15 classes
 // wrote it: the most specific class alone, no gatehouseAuthz, no version,
-// and attributes Gatehouse does not use (yet).
+// and attributes Gatehouse does not use (yet). Times have a fraction, the
+// one form Samba AD takes.
 func foreignAuthz(subject, clientID string) [][2]string {
 	return [][2]string{
 		{"objectClass", "oidcAuthz"},
@@ -96,14 +97,14 @@ func foreignAuthz(subject, clientID string) [][2]string {
 		{"authzSavedScopeValue", "openid"},
 		{"oidcClaimName", "email"},
 		{"oidcSavedClaimName", "email"},
-		{"authzIssueDate", "20190102040405+0100"},
-		{"authzUpdateDate", "20190203040506Z"},
+		{"authzIssueDate", "20190102030405.0Z"},
+		{"authzUpdateDate", "20190203040506.0Z"},
 		{"authzIssuer", "https://c2id.example"},
 		{"authzAudience", "https://api.example"},
 		{"authzRefreshToken", "rt-key-1"},
-		{"authzRefreshTokenIssueDate", "20190203040506Z"},
+		{"authzRefreshTokenIssueDate", "20190203040506.0Z"},
 		{"authzRefreshTokenLifetime", "0"},
-		{"authzLastAccessDate", "20190304050607Z"},
+		{"authzLastAccessDate", "20190304050607.0Z"},
 		{"oidcSessionID", "sid-1"},
 		{"authzData", `{"c2id": {"x": [1, 2]}}`},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/schema"
 )
 
 // Store is a client store as the suite sees it.
@@ -45,11 +46,22 @@ type Backend struct {
 	BaseDN string
 	// Dir reaches the same directory, bypassing Store.
 	Dir Directory
+	// ActiveDirectory says that the store writes the Active Directory
+	// form, which has no attribute options and a single-valued mail:
+	// language-tagged values and contacts as client_name#de and contacts
+	// members of oauthClientData, not as oauthClientName;lang-de and mail.
+	ActiveDirectory bool
 }
 
 // DN names the entry of a client.
 func (b Backend) DN(id string) string {
-	return "oauthClientID=" + ldap.EscapeDN(id) + "," + b.BaseDN
+	return "oauthClientID=" + escapeRDNValue(id) + "," + b.BaseDN
+}
+
+// escapeRDNValue escapes an RDN value as RFC 4514 §2.4 asks, and '=' too,
+// which it allows but AD requires.
+func escapeRDNValue(v string) string {
+	return strings.ReplaceAll(ldap.EscapeDN(v), "=", `\=`)
 }
 
 // RunClientStoreTests runs the suite. newBackend is called once per test,
@@ -229,6 +241,75 @@ func rawEntry(t *testing.T, b Backend, id string) *ldap.Entry {
 		t.Fatalf("read entry of %q: %v", id, err)
 	}
 	return res.Entries[0]
+}
+
+// holds reports whether an entry holds what desc names, as
+// "oauthClientName;lang-de": that attribute, or in the Active Directory
+// form, for a language-tagged value or mail, the member of
+// oauthClientData that keeps it there ("client_name#de", "contacts").
+func holds(t *testing.T, b Backend, e *ldap.Entry, desc string) bool {
+	t.Helper()
+	member, ok := dataMember(desc)
+	if !b.ActiveDirectory || !ok {
+		return hasAttr(e, desc)
+	}
+	var data map[string]json.RawMessage
+	if raw := e.GetEqualFoldAttributeValue("oauthClientData"); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &data); err != nil {
+			t.Fatalf("oauthClientData of %s: %v", e.DN, err)
+		}
+	}
+	_, ok = data[member]
+	return ok
+}
+
+// dataMember is the member of oauthClientData that keeps desc in the
+// Active Directory form; ok is false for an attribute kept as it is.
+func dataMember(desc string) (member string, ok bool) {
+	if strings.EqualFold(desc, "mail") {
+		return "contacts", true
+	}
+	attr, tag, tagged := strings.Cut(desc, ";lang-")
+	if !tagged {
+		return "", false
+	}
+	return langMembers[attr] + "#" + tag, true
+}
+
+// langMembers are the registration members (RFC 7591 §2) of the
+// language-tagged attributes.
+var langMembers = map[string]string{
+	"oauthClientName": "client_name", "oauthClientURI": "client_uri", "oauthLogoURI": "logo_uri",
+	"oauthTermsOfServiceURI": "tos_uri", "oauthPolicyURI": "policy_uri",
+}
+
+// ownAttributes are the names of the attributes a store may write, in
+// lower case: those of Gatehouse's schema, objectClass, and mail. What a
+// directory adds to every entry on its own (AD: instanceType,
+// whenCreated, objectGUID, name, the cn it names an entry by, ...) is
+// not the store's doing.
+var ownAttributes = func() map[string]bool {
+	own := map[string]bool{"objectclass": true, "mail": true}
+	for _, set := range schema.Sets() {
+		for _, a := range set.Attributes {
+			for _, name := range a.Names {
+				own[strings.ToLower(name)] = true
+			}
+		}
+	}
+	return own
+}()
+
+// ownAttributesOf is the part of an entry's attributes the store wrote.
+func ownAttributesOf(e *ldap.Entry) []*ldap.EntryAttribute {
+	var out []*ldap.EntryAttribute
+	for _, a := range e.Attributes {
+		base, _, _ := strings.Cut(a.Name, ";")
+		if ownAttributes[strings.ToLower(base)] {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // hasAttr reports whether an entry holds an attribute described exactly
