@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ERRCHECK    := github.com/kisielk/errcheck@v1.30.0
 
-.PHONY: build run test deps vet bench lint clean loadtest chaos
+.PHONY: build run test deps vet bench lint clean loadtest chaos dist dist-check
 
 ## build: compile bin/gatehouse
 build:
@@ -45,6 +45,15 @@ chaos: deps
 	$(GO) build -trimpath -o bin/gatehouse-chaos ./cmd/gatehouse-chaos
 	bin/gatehouse-chaos -gatehouse bin/gatehouse
 
+## dist: release tarballs (linux and darwin, amd64 and arm64), SBOMs, SHA256SUMS and
+## the systemd unit into dist/ (docs/packaging.md)
+dist:
+	GO=$(GO) VERSION=$(VERSION) bash scripts/dist.sh
+
+## dist-check: every platform built twice and compared, the container image built with podman
+dist-check:
+	GATEHOUSE_DIST_FULL=1 $(GO) test -count=1 -timeout 30m -run 'TestDistIsReproducible|TestContainerImage' ./internal/dist/
+
 ## lint: gofmt, go vet, staticcheck and errcheck
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -52,4 +61,4 @@ lint: vet
 	$(GO) run $(ERRCHECK) -ignoretests -exclude .errcheck-excludes ./...
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

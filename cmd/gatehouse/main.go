@@ -34,6 +34,8 @@ commands:
                                    create or update clients from a JSON array of RFC 7591 registrations
   clients list|get ID|delete ID --config PATH
                                    list clients (ID and name), show one as JSON, or delete one
+  healthcheck [--url URL] [--timeout D]
+                                   exit 0 when URL (default http://127.0.0.1:8080/health/live) answers 200
   version                          print the version and the LDAP schema version
 `
 
@@ -70,6 +72,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.clients(ctx, args[1:])
 	case "version":
 		err = a.version(args[1:])
+	case "healthcheck":
+		err = a.healthcheck(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(a.stdout, usage)
 		return exitOK

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/conf"
 	"github.com/gatehouse-idp/gatehouse/internal/logx"
+	"github.com/gatehouse-idp/gatehouse/internal/sdnotify"
 	"github.com/gatehouse-idp/gatehouse/provider"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -123,7 +124,7 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	if a.onServing != nil {
 		a.onServing(ln.Addr().String(), dir.url)
 	}
-	return serveUntilDone(ctx, srv, ln, p, cfg.HTTP, log)
+	return serveUntilDone(ctx, srv, ln, p, cfg.HTTP, sdnotify.FromEnv(a.getenv), log)
 }
 
 // listen opens the HTTP port, with TLS when a certificate is configured.
@@ -156,13 +157,22 @@ type drainer interface{ Drain() }
 // load balancer and kept-alive clients move elsewhere without a reset.
 // Then it stops accepting and lets the requests in flight finish within
 // the grace period.
-func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, p drainer, c conf.HTTP, log *slog.Logger) error {
+//
+// n tells systemd (Type=notify) when the server is ready and when it stops;
+// without $NOTIFY_SOCKET it does nothing.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, p drainer, c conf.HTTP, n sdnotify.Notifier, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if err := n.Send(sdnotify.Ready); err != nil {
+		log.Warn("sd_notify failed", "err", err)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	if err := n.Send(sdnotify.Stopping); err != nil {
+		log.Warn("sd_notify failed", "err", err)
 	}
 	p.Drain()
 	log.Info("draining: /health/ready answers 503, connections are asked to close", "drain", c.DrainPeriod)

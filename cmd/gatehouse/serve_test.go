@@ -17,6 +17,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"github.com/gatehouse-idp/gatehouse/conf"
+	"github.com/gatehouse-idp/gatehouse/internal/sdnotify"
 
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 )
@@ -210,7 +211,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() {
-		served <- serveUntilDone(ctx, srv, ln, noDrain{}, conf.HTTP{ShutdownGrace: 10 * time.Second}, newTestLogger(log))
+		served <- serveUntilDone(ctx, srv, ln, noDrain{}, conf.HTTP{ShutdownGrace: 10 * time.Second}, sdnotify.Notifier{}, newTestLogger(log))
 	}()
 
 	type reply struct {

@@ -7,8 +7,13 @@ import (
 	"github.com/gatehouse-idp/gatehouse/schema"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and buildCommit are set at build time with -ldflags
+// "-X main.version=... -X main.buildCommit=..." (scripts/dist.sh); without
+// buildCommit the commit comes from the VCS stamp of the Go tool.
+var (
+	version     = "dev"
+	buildCommit = ""
+)
 
 func (a *app) version(args []string) error {
 	if err := parseFlags(newFlagSet("version"), args); err != nil {
@@ -20,6 +25,9 @@ func (a *app) version(args []string) error {
 
 // commit reads the VCS revision the Go tool stamped into the binary.
 func commit() string {
+	if buildCommit != "" {
+		return buildCommit
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/flow"
+)
+
+// roundTrips counts the directory operations of one kind between two
+// scrapes of /metrics.
+type roundTrips map[string]float64
+
+// directoryOps are the operation kinds a sign-in may send; "dial" is a new
+// connection, which a warm pool should not need.
+var directoryOps = []string{"search", "bind", "modify", "add", "delete", "dial"}
+
+func (s *server) directoryOps(t *testing.T) roundTrips {
+	t.Helper()
+	all := scrape(t, s.base)
+	out := roundTrips{}
+	for _, op := range directoryOps {
+		out[op] = all[fmt.Sprintf(`gatehouse_directory_operation_duration_seconds_count{op=%q,server=%q}`, op, s.ldapURL)]
+	}
+	return out
+}
+
+func (r roundTrips) minus(before roundTrips) roundTrips {
+	out := roundTrips{}
+	for _, op := range directoryOps {
+		out[op] = r[op] - before[op]
+	}
+	return out
+}
+
+func (r roundTrips) String() string {
+	var parts []string
+	for _, op := range directoryOps {
+		parts = append(parts, fmt.Sprintf("%s=%v", op, r[op]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// TestDirectoryRoundTripsPerFlow pins how many directory operations one
+// sign-in costs, by kind (docs/performance.md, "Round trips of a
+// sign-in"): counts, not timings. A first visit that gives consent, a
+// second browser signing in with consent remembered, and a browser with a
+// session (the returning person) each redeem their code, after a warm-up
+// flow that fills the client cache and the pools; the groups scope, which
+// releases the groups claim, is the only one that pays for the groups
+// search.
+func TestDirectoryRoundTripsPerFlow(t *testing.T) {
+	s := startObservedServer(t, "", "")
+	redirect := s.base + "/demo/callback"
+	verifier, _ := pkce()
+	flow := func(b *browser, user, scope string) {
+		t.Helper()
+		p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, url.Values{"scope": {scope}}), nil)
+		if strings.HasPrefix(p.location, "/login") {
+			f := formFields(t, b.do(http.MethodGet, p.location, nil))
+			f.Set("username", user)
+			f.Set("password", user+"-password")
+			p = b.do(http.MethodPost, "/login", f)
+		}
+		if strings.HasPrefix(p.location, "/consent") {
+			cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+			cf.Set("decision", "allow")
+			p = b.do(http.MethodPost, "/consent", cf)
+		}
+		code := callbackParams(t, p, redirect).Get("code")
+		status, body, _ := tokenRequest(t, s, "demo-rp", demoSecret, url.Values{"grant_type": {"authorization_code"},
+			"code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier}})
+		if status != http.StatusOK || body["id_token"] == nil {
+			t.Fatalf("redeem: %d %v", status, body)
+		}
+	}
+	// Warm-up: the client's entry cached, its secret checked, connections open.
+	flow(newBrowser(t, s), "alice", "openid profile")
+
+	// Each flow: the sign-in (search + bind, no groups) when there is no
+	// session; the consent check (a search, unless this instance read or
+	// wrote it within the consent cache's TTL); on the consent page the
+	// name (a search, no groups); the consent write (an add when none was
+	// found, else a search and a modify); at /token the person with groups
+	// (two searches: provider/token reads them whatever the scope).
+	bob := newBrowser(t, s)
+	tests := []struct {
+		name    string
+		browser *browser
+		scope   string
+		want    roundTrips
+		// cached: the consent check is answered by the cache, within its TTL.
+		cached bool
+	}{
+		{"first visit, consent given", bob, "openid profile", roundTrips{"search": 4, "bind": 1, "add": 1}, false},
+		{"returning, with a session", bob, "openid profile", roundTrips{"search": 2}, true},
+		{"new browser, consent remembered", newBrowser(t, s), "openid profile", roundTrips{"search": 3, "bind": 1}, true},
+		{"returning, groups released", bob, "openid profile groups", roundTrips{"search": 4, "modify": 1}, true},
+	}
+	for _, tc := range tests {
+		start := time.Now()
+		before := s.directoryOps(t)
+		flow(tc.browser, "bob", tc.scope)
+		got := s.directoryOps(t).minus(before)
+		t.Logf("%s: %v", tc.name, got)
+		want := maps.Clone(tc.want)
+		if tc.cached && time.Since(start) >= flow.DefaultConsentCacheTTL {
+			// Only a machine too slow for any test gets here: the
+			// cache's answer expired, and the check read the directory.
+			want["search"]++
+		}
+		for _, op := range directoryOps {
+			if got[op] != want[op] {
+				t.Errorf("%s: %s × %v, want %v (all: %v)", tc.name, op, got[op], want[op], got)
+			}
+		}
+	}
+}
