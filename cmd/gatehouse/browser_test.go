@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"flag"
 	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +19,38 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/internal/browsertest"
 )
+
+// updateScreenshots rewrites the README's pictures of the sign-in pages
+// (docs/screenshots) from what the browser test saw.
+var updateScreenshots = flag.Bool("update-screenshots", false, "write docs/screenshots/*.png from the Chromium test")
+
+// screenshot takes a picture of the page, keeps it with the test's
+// artefacts (go test -artifacts) and, with -update-screenshots, in
+// docs/screenshots for the README.
+func screenshot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	return func(actx context.Context, tgt *chromedp.Target) (chromedp.Void, error) {
+		shot, err := chromedp.FullScreenshot(100)(actx, tgt) // quality 100: PNG
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		if !bytes.HasPrefix(shot, []byte("\x89PNG")) {
+			t.Errorf("screenshot %s is not a PNG (%d bytes)", name, len(shot))
+		}
+		dirs := []string{t.ArtifactDir()}
+		if *updateScreenshots {
+			dirs = append(dirs, filepath.Join("..", "..", "docs", "screenshots"))
+		}
+		for _, dir := range dirs {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return chromedp.Void{}, err
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
+				return chromedp.Void{}, err
+			}
+		}
+		return chromedp.Void{}, nil
+	}
+}
 
 // callbackServer is a client's redirect URI that shows the parameters it
 // received, for the browser to land on.
@@ -39,15 +76,21 @@ func TestSignInInChromium(t *testing.T) {
 	signIn := func(t *testing.T, expectConsent bool) url.Values {
 		ctx := browsertest.New(t, 2*time.Minute)
 		steps := []chromedp.Action[chromedp.Void]{
+			chromedp.EmulateViewport(900, 700),
 			chromedp.Navigate(start),
 			chromedp.WaitVisible(chromedp.ID("username")),
+		}
+		if expectConsent {
+			steps = append(steps, screenshot(t, "sign-in.png"))
+		}
+		steps = append(steps,
 			chromedp.SendKeys(chromedp.ID("username"), "alice"),
 			chromedp.SendKeys(chromedp.ID("password"), "alice-password"),
-			chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		}
+			chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
 		if expectConsent {
 			steps = append(steps,
 				chromedp.WaitVisible(chromedp.CSS(`button[name="decision"][value="allow"]`)),
+				screenshot(t, "consent.png"),
 				chromedp.Click(chromedp.CSS(`button[name="decision"][value="allow"]`)))
 		}
 		steps = append(steps, chromedp.WaitVisible(chromedp.ID("query")))
