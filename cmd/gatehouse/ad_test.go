@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,8 +13,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/gatehouse-idp/gatehouse/conf"
+	"github.com/gatehouse-idp/gatehouse/internal/browsertest"
 	"github.com/gatehouse-idp/gatehouse/ldapstore"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/adtest"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
@@ -63,8 +69,10 @@ ldap:
     baseDN: %q
     groups: {baseDN: %q}
 demo: {enabled: true, clientID: demo-rp, clientSecretFile: %s}
+op:
+  reg: {masterTokenSHA256: %s}
 `, addr, addr, dir, slapd.URL, slapd.AdminDN, storePW,
-		dc.LDAPSURL, dc.AdminDN, adPW, dc.CAFile, adtest.PeopleDN, adtest.GroupsDN, secretFile))
+		dc.LDAPSURL, dc.AdminDN, adPW, dc.CAFile, adtest.PeopleDN, adtest.GroupsDN, secretFile, signInMasterTokenSHA256()))
 	return s, dc
 }
 
@@ -151,6 +159,75 @@ func TestActiveDirectoryRefusals(t *testing.T) {
 				t.Errorf("%s: want %q in the answer; got %d %s %.300s", tc.user, tc.want, p.status, p.location, p.body)
 			}
 		})
+	}
+}
+
+// signInMasterTokenSHA256 is the configured form of the tests' master token.
+func signInMasterTokenSHA256() string {
+	sum := sha256.Sum256([]byte(signInMasterToken))
+	return hex.EncodeToString(sum[:])
+}
+
+// TestActiveDirectoryPasswordChangeInChromium: a person whose AD password
+// must be changed signs in through a real browser, gets the change-password
+// page, sets a new password (unicodePwd over LDAPS on the real DC), goes on
+// to consent and lands with a code; a second browser signs in with the new
+// password, and the old one is refused.
+func TestActiveDirectoryPasswordChangeInChromium(t *testing.T) {
+	s, _ := startTwoDirectories(t)
+	cb := callbackServer(t)
+	redirectURI := cb.URL + "/callback"
+	clientID := registerClient(t, s, redirectURI)
+	start := s.base + authorizeURL(clientID, redirectURI, url.Values{"ui_locales": {"en"}})
+	const newPassword = "A-new-password-7"
+	old := adtest.Password(adtest.MustChange)
+
+	ctx := browsertest.New(t, 2*time.Minute)
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(900, 700),
+		chromedp.Navigate(start),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), adtest.MustChange+"@example.test"),
+		chromedp.SendKeys(chromedp.ID("password"), old),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.ID("current")),
+		screenshot(t, "password-change.png"),
+		chromedp.SendKeys(chromedp.ID("current"), old),
+		chromedp.SendKeys(chromedp.ID("new"), newPassword),
+		chromedp.SendKeys(chromedp.ID("repeat"), newPassword),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[name="decision"][value="allow"]`)),
+		chromedp.Click(chromedp.CSS(`button[name="decision"][value="allow"]`)),
+		chromedp.WaitVisible(chromedp.ID("query")),
+	)
+	if err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("browser flow stopped at %s: %v", loc, err)
+	}
+	wantCode(t, ctx, redirectURI)
+
+	ctx2 := browsertest.New(t, 2*time.Minute)
+	err = chromedp.Do(ctx2,
+		chromedp.Navigate(start),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), adtest.MustChange),
+		chromedp.SendKeys(chromedp.ID("password"), newPassword),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.ID("query")),
+	)
+	if err != nil {
+		loc, _ := chromedp.Run(ctx2, chromedp.Location())
+		t.Fatalf("sign-in with the new password stopped at %s: %v", loc, err)
+	}
+	wantCode(t, ctx2, redirectURI)
+
+	b := newBrowser(t, s)
+	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
+	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f.Set("username", adtest.MustChange)
+	f.Set("password", old)
+	if p := b.do(http.MethodPost, "/login", f); !strings.Contains(p.body, "The username or password is wrong.") {
+		t.Errorf("the old password still works: %d %s", p.status, p.location)
 	}
 }
 
