@@ -136,6 +136,18 @@ func (u *Users) Close() { u.binds.Close() }
 // ErrUnavailable; an entry without exactly one subject value is a
 // misconfiguration, logged with its DN.
 func (u *Users) Login(ctx context.Context, username, password string) (oauth.User, oauth.LoginOutcome, error) {
+	return u.login(ctx, username, password, true)
+}
+
+// LoginWithoutGroups is Login without the groups search: one search and
+// one bind. A sign-in needs only the subject (tokens read the person
+// afresh when they are issued), so the groups Login would read are wasted
+// on it; User.Claims holds the entry's own claims.
+func (u *Users) LoginWithoutGroups(ctx context.Context, username, password string) (oauth.User, oauth.LoginOutcome, error) {
+	return u.login(ctx, username, password, false)
+}
+
+func (u *Users) login(ctx context.Context, username, password string, withGroups bool) (oauth.User, oauth.LoginOutcome, error) {
 	if username == "" || password == "" || len(username) > maxUsernameLength || len(password) > maxPasswordLength ||
 		!utf8.ValidString(username) {
 		return oauth.User{}, oauth.LoginInvalid, nil
@@ -157,7 +169,7 @@ func (u *Users) Login(ctx context.Context, username, password string) (oauth.Use
 	if err != nil || outcome != oauth.LoginOK {
 		return oauth.User{}, outcomeOrInvalid(outcome, err), err
 	}
-	user, err := u.user(ctx, entry, username)
+	user, err := u.user(ctx, entry, username, withGroups)
 	if err != nil {
 		return oauth.User{}, oauth.LoginInvalid, err
 	}
@@ -180,6 +192,17 @@ func outcomeOrInvalid(outcome oauth.LoginOutcome, err error) oauth.LoginOutcome 
 // form that Login gives is a subject; it is searched for by its 16 bytes.
 // Nobody with that subject is ErrNotFound.
 func (u *Users) Lookup(ctx context.Context, subject string) (oauth.User, error) {
+	return u.lookup(ctx, subject, true)
+}
+
+// LookupWithoutGroups is Lookup without the groups search: one search,
+// for callers that release no groups claim (a consent page showing the
+// person's name, a token whose scopes do not include groups).
+func (u *Users) LookupWithoutGroups(ctx context.Context, subject string) (oauth.User, error) {
+	return u.lookup(ctx, subject, false)
+}
+
+func (u *Users) lookup(ctx context.Context, subject string, withGroups bool) (oauth.User, error) {
 	filter, ok := u.subjectFilter(subject)
 	if !ok {
 		return oauth.User{}, fmt.Errorf("user %q: %w", subject, ErrNotFound)
@@ -202,7 +225,7 @@ func (u *Users) Lookup(ctx context.Context, subject string) (oauth.User, error) 
 		u.log.Error("subject names more than one entry", "subject", subject, "dns", dnsOf(found))
 		return oauth.User{}, fmt.Errorf("user %q: %d entries hold the subject %s", subject, len(found), u.cfg.SubjectAttribute)
 	}
-	return u.user(ctx, found[0], u.username(found[0]))
+	return u.user(ctx, found[0], u.username(found[0]), withGroups)
 }
 
 // loginFilter is the configured filter for one login name: the one place
@@ -236,14 +259,15 @@ func (u *Users) search(ctx context.Context, filter string) ([]*ldap.Entry, error
 	return entries, nil
 }
 
-// user makes the User of an entry: subject, claims, groups.
-func (u *Users) user(ctx context.Context, e *ldap.Entry, username string) (oauth.User, error) {
+// user makes the User of an entry: subject, claims, and with withGroups
+// the groups (a second search).
+func (u *Users) user(ctx context.Context, e *ldap.Entry, username string, withGroups bool) (oauth.User, error) {
 	subject, err := u.subject(e)
 	if err != nil {
 		return oauth.User{}, err
 	}
 	claims := u.claims(e)
-	if u.cfg.Groups.Filter != "" {
+	if withGroups && u.cfg.Groups.Filter != "" {
 		groups, err := u.groups(ctx, e.DN)
 		if err != nil {
 			return oauth.User{}, err

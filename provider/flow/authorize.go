@@ -12,7 +12,6 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
-	"github.com/gatehouse-idp/gatehouse/provider/storage"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -69,15 +68,12 @@ func (h *Handler) startLogin(w http.ResponseWriter, r *http.Request, req authori
 // /authorize.
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, req authorize.Request, f session.Flow, sess session.Session) {
 	ctx := r.Context()
-	granted, err := h.Authorizations.Get(ctx, sess.Subject, req.ClientID)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		granted = oauth.Authorization{}
-	case err != nil:
+	granted, found, err := h.consents.get(ctx, sess.Subject, req.ClientID)
+	if err != nil {
 		h.outage(w, r, req, storeDirectory, err)
 		return
 	}
-	if !req.ForceConsent() && err == nil && granted.Covers(req.Scopes) {
+	if !req.ForceConsent() && found && granted.Covers(req.Scopes) {
 		h.finish(w, r, req, f, sess)
 		return
 	}

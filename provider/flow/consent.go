@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -23,7 +24,7 @@ func (h *Handler) ConsentPage(w http.ResponseWriter, r *http.Request) {
 	lang := h.lang(r, req)
 	allowRedirect(w, req)
 	var name string
-	if user, err := h.Directory.Lookup(r.Context(), sess.Subject); err == nil {
+	if user, err := h.people.LookupWithoutGroups(r.Context(), sess.Subject); err == nil {
 		name, _ = user.Claims["name"].(string)
 		if name == "" {
 			name = user.Username
@@ -95,30 +96,52 @@ func (h *Handler) consentStep(w http.ResponseWriter, r *http.Request, id string)
 }
 
 // remember stores the consent, widening what was granted before; two
-// consents racing end in one entry holding both.
+// consents racing end in one entry holding both. What it wrote becomes
+// what this instance knows of the consent; after a failure, nothing is.
 func (h *Handler) remember(r *http.Request, req authorize.Request, sess session.Session) error {
-	ctx := r.Context()
-	grant := func(old oauth.Authorization) (oauth.Authorization, error) {
+	a, err := h.grant(r.Context(), req, sess.Subject)
+	if err != nil {
+		h.consents.forget(sess.Subject, req.ClientID)
+		return err
+	}
+	h.consents.wrote(a)
+	return nil
+}
+
+// grant widens the stored consent by req, or creates it. When this
+// instance lately found none, it adds the entry straight away rather than
+// reading it first only to learn it is missing: one search less on a
+// first visit. Add and Modify each fail safely when the entry is not as
+// thought (ErrAlreadyExists, ErrNotFound, ErrConflict), and the other is
+// tried.
+func (h *Handler) grant(ctx context.Context, req authorize.Request, subject string) (oauth.Authorization, error) {
+	widen := func(old oauth.Authorization) (oauth.Authorization, error) {
 		old.Scopes = union(old.Scopes, req.Scopes)
 		old.Claims = union(old.Claims, requestedClaims(req))
 		old.Issuer = req.Issuer
 		return old, nil
 	}
-	for range 3 {
-		_, err := h.Authorizations.Update(ctx, sess.Subject, req.ClientID, grant)
-		if errors.Is(err, storage.ErrNotFound) {
-			a, _ := grant(oauth.Authorization{Subject: sess.Subject, ClientID: req.ClientID})
-			_, err = h.Authorizations.Create(ctx, a)
-			if errors.Is(err, storage.ErrAlreadyExists) {
-				continue // created meanwhile: update it instead
+	create := h.consents.absent(subject, req.ClientID)
+	for range 6 {
+		if create {
+			a, _ := widen(oauth.Authorization{Subject: subject, ClientID: req.ClientID})
+			created, err := h.Authorizations.Create(ctx, a)
+			if !errors.Is(err, storage.ErrAlreadyExists) {
+				return created, err
 			}
-		}
-		if errors.Is(err, storage.ErrConflict) {
+			create = false // created meanwhile: update it instead
 			continue
 		}
-		return err
+		updated, err := h.Authorizations.Update(ctx, subject, req.ClientID, widen)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			create = true
+		case errors.Is(err, storage.ErrConflict):
+		default:
+			return updated, err
+		}
 	}
-	return storage.ErrConflict
+	return oauth.Authorization{}, storage.ErrConflict
 }
 
 // requestedClaims are the individual claims the request asked for.

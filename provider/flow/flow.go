@@ -72,6 +72,15 @@ type Options struct {
 	// individually requested claims (for response type id_token, which
 	// returns no access token to fetch them with).
 	Claims func(all map[string]any, scopes, requested []string) map[string]any
+	// ConsentCacheTTL is how long this instance answers "does consent
+	// cover the request" from what it last read or wrote, without asking
+	// the directory: the time a consent changed elsewhere (another
+	// instance, a revocation) may go unseen here. 0 means
+	// DefaultConsentCacheTTL; negative, every check reads the directory.
+	ConsentCacheTTL time.Duration
+	// ConsentCacheSize bounds the consents remembered (0:
+	// DefaultConsentCacheSize), about 200 bytes each.
+	ConsentCacheSize int
 	// Audit hears of sign-ins, consent decisions and the throttle
 	// refusing a username; nil records nothing.
 	Audit audit.Recorder
@@ -88,6 +97,10 @@ type Handler struct {
 	// instances sharing that key agree, without a CSRF token ever passing
 	// for a device cookie.
 	deviceKey []byte
+	// people reads the directory without groups where it can.
+	people groupless
+	// consents answers consent checks from recent reads and writes.
+	consents *consents
 }
 
 // New checks the options.
@@ -108,7 +121,10 @@ func New(o Options) (*Handler, error) {
 	}
 	mac := hmac.New(sha256.New, o.CSRFKey)
 	mac.Write([]byte("gatehouse device cookie v1"))
-	return &Handler{Options: o, secureCookies: o.Issuer.Scheme == "https", deviceKey: mac.Sum(nil)}, nil
+	return &Handler{Options: o, secureCookies: o.Issuer.Scheme == "https", deviceKey: mac.Sum(nil),
+		people:   people(o.Directory),
+		consents: newConsents(o.Authorizations, o.ConsentCacheTTL, o.ConsentCacheSize, o.Now),
+	}, nil
 }
 
 // path is the URL path of a page under the issuer.

@@ -57,7 +57,7 @@ func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusTooManyRequests, f, req, username, templates.LoginThrottled)
 		return
 	}
-	user, outcome, err := h.Directory.Login(r.Context(), username, password)
+	user, outcome, err := h.people.LoginWithoutGroups(r.Context(), username, password)
 	if err != nil {
 		h.logOutage(storeDirectory, err, "client_id", req.ClientID)
 		h.auditSignIn(r, req, username, audit.OutcomeUnavailable, "")

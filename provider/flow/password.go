@@ -135,7 +135,7 @@ func (h *Handler) passwordChanged(w http.ResponseWriter, r *http.Request, f sess
 		h.outage(w, r, req, storeSessions, err)
 		return
 	}
-	user, outcome, err := h.Directory.Login(r.Context(), username, next)
+	user, outcome, err := h.people.LoginWithoutGroups(r.Context(), username, next)
 	if err != nil {
 		h.auditSignIn(r, req, username, audit.OutcomeUnavailable, "")
 	} else {
