@@ -2,6 +2,9 @@ package conf
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -256,7 +259,7 @@ func TestValidateSessions(t *testing.T) {
 			`sessions.store: must be one of memory or redis, not "disk"`,
 		}},
 		{name: "redis without addresses", change: func(c *Config) { c.Sessions.Store = "redis" }, want: []string{
-			"sessions.redis.addrs: needs at least one address when sessions.store is redis",
+			"sessions.redis.addrs: needs at least one address when sessions.store is redis, or set sessions.redis.sentinel.addrs",
 		}},
 		{name: "redis address without port", change: func(c *Config) {
 			c.Sessions.Store = "redis"
@@ -277,6 +280,101 @@ func TestValidateSessions(t *testing.T) {
 			c.Sessions.Lifetime, c.Sessions.IdleTimeout = time.Hour, 2*time.Hour
 		}, want: []string{
 			"sessions.idleTimeout: must not exceed sessions.lifetime (1h0m0s), not 2h0m0s",
+		}},
+	})
+}
+
+// redisStore switches sessions to Redis and lets edit change its settings.
+func redisStore(edit func(r *Redis)) func(*Config) {
+	return func(c *Config) {
+		c.Sessions.Store = "redis"
+		c.Sessions.Redis.Addrs = []string{"127.0.0.1:6379"}
+		edit(&c.Sessions.Redis)
+	}
+}
+
+// sentinel replaces the addresses with sentinels.
+func sentinel(r *Redis) {
+	r.Addrs = nil
+	r.Sentinel = RedisSentinel{MasterName: "gatehouse", Addrs: []string{"10.0.0.1:26379", "10.0.0.2:26379"}}
+}
+
+func TestValidateRedis(t *testing.T) {
+	dir := t.TempDir()
+	pem := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(pem, []byte("not checked here"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.pem")
+	runValidationCases(t, []validationCase{
+		{name: "sentinel", change: redisStore(sentinel)},
+		{name: "sentinel with its own password", change: redisStore(func(r *Redis) { sentinel(r); r.Sentinel.PasswordEnv = "SENTINEL_PW" })},
+		{name: "cluster of one seed", change: redisStore(func(r *Redis) { r.Cluster = true })},
+		{name: "ACL user and password file", change: redisStore(func(r *Redis) { r.Username = "gatehouse"; r.PasswordFile = "/run/secrets/redis" })},
+		{name: "database of a single server", change: redisStore(func(r *Redis) { r.DB = 3 })},
+		{name: "TLS with readable files", change: redisStore(func(r *Redis) {
+			r.TLS = RedisTLS{Enabled: true, CAFile: pem, CertFile: pem, KeyFile: pem, ServerName: "redis.internal"}
+		})},
+		{name: "TLS with the system roots", change: redisStore(func(r *Redis) { r.TLS.Enabled = true })},
+		{name: "prefix of 64 bytes", change: redisStore(func(r *Redis) { r.KeyPrefix = strings.Repeat("p", 64) })},
+		{name: "prefix with a hash tag", change: redisStore(func(r *Redis) { r.KeyPrefix = "{tenant-a}:" })},
+		{name: "TLS files unused by the memory store", change: func(c *Config) {
+			c.Sessions.Redis.TLS = RedisTLS{Enabled: true, CAFile: missing}
+		}},
+		{name: "addresses and sentinels", change: redisStore(func(r *Redis) {
+			addrs := r.Addrs
+			sentinel(r)
+			r.Addrs = addrs
+		}), want: []string{
+			"sessions.redis.sentinel.addrs: cannot be used together with sessions.redis.addrs (set only one)",
+		}},
+		{name: "sentinel without master name", change: redisStore(func(r *Redis) { sentinel(r); r.Sentinel.MasterName = "" }), want: []string{
+			"sessions.redis.sentinel.masterName: is required with sessions.redis.sentinel.addrs",
+		}},
+		{name: "master name without sentinels", change: redisStore(func(r *Redis) { r.Sentinel.MasterName = "gatehouse" }), want: []string{
+			"sessions.redis.sentinel.addrs: needs at least one sentinel when sessions.redis.sentinel.masterName is set",
+		}},
+		{name: "sentinel address without port", change: redisStore(func(r *Redis) { sentinel(r); r.Sentinel.Addrs[1] = "10.0.0.2" }), want: []string{
+			`sessions.redis.sentinel.addrs[1]: must be host:port, e.g. 127.0.0.1:8080, not "10.0.0.2"`,
+		}},
+		{name: "cluster and sentinel", change: redisStore(func(r *Redis) { sentinel(r); r.Cluster = true }), want: []string{
+			"sessions.redis.cluster: cannot be used together with sessions.redis.sentinel (a Sentinel master is one server)",
+		}},
+		{name: "cluster with a database", change: redisStore(func(r *Redis) { r.Cluster = true; r.DB = 1 }), want: []string{
+			"sessions.redis.db: must be 0 with a Redis Cluster (cluster: true or several addrs), not 1",
+		}},
+		{name: "several addresses with a database", change: redisStore(func(r *Redis) { r.Addrs = append(r.Addrs, "127.0.0.2:6379"); r.DB = 2 }), want: []string{
+			"sessions.redis.db: must be 0 with a Redis Cluster (cluster: true or several addrs), not 2",
+		}},
+		{name: "password file and variable", change: redisStore(func(r *Redis) { r.PasswordFile = "/run/secrets/redis"; r.PasswordEnv = "REDIS_PW" }), want: []string{
+			"sessions.redis.passwordFile: cannot be used together with sessions.redis.passwordEnv (set only one)",
+		}},
+		{name: "empty prefix", change: redisStore(func(r *Redis) { r.KeyPrefix = "" }), want: []string{
+			"sessions.redis.keyPrefix: must be 1 to 64 bytes long, not 0",
+		}},
+		{name: "prefix too long", change: redisStore(func(r *Redis) { r.KeyPrefix = strings.Repeat("p", 65) }), want: []string{
+			"sessions.redis.keyPrefix: must be 1 to 64 bytes long, not 65",
+		}},
+		{name: "prefix with a space", change: redisStore(func(r *Redis) { r.KeyPrefix = "my app:" }), want: []string{
+			`sessions.redis.keyPrefix: must be printable ASCII without spaces, not "my app:"`,
+		}},
+		{name: "prefix with a control character", change: redisStore(func(r *Redis) { r.KeyPrefix = "a\x00" }), want: []string{
+			`sessions.redis.keyPrefix: must be printable ASCII without spaces, not "a\x00"`,
+		}},
+		{name: "prefix not ASCII", change: redisStore(func(r *Redis) { r.KeyPrefix = "müller:" }), want: []string{
+			`sessions.redis.keyPrefix: must be printable ASCII without spaces, not "müller:"`,
+		}},
+		{name: "unreadable TLS file", change: redisStore(func(r *Redis) { r.TLS = RedisTLS{Enabled: true, CAFile: missing} }), want: []string{
+			`sessions.redis.tls.caFile: cannot read "` + missing + `": no such file or directory`,
+		}},
+		{name: "certificate without key", change: redisStore(func(r *Redis) { r.TLS = RedisTLS{Enabled: true, CertFile: pem} }), want: []string{
+			"sessions.redis.tls.keyFile: is required when sessions.redis.tls.certFile is set",
+		}},
+		{name: "key without certificate", change: redisStore(func(r *Redis) { r.TLS = RedisTLS{Enabled: true, KeyFile: pem} }), want: []string{
+			"sessions.redis.tls.certFile: is required when sessions.redis.tls.keyFile is set",
+		}},
+		{name: "TLS files without TLS", change: redisStore(func(r *Redis) { r.TLS = RedisTLS{CAFile: pem} }), want: []string{
+			"sessions.redis.tls.caFile: is set but sessions.redis.tls.enabled is false",
 		}},
 	})
 }
@@ -567,7 +665,7 @@ func TestValidateUsersDirectory(t *testing.T) {
 }
 
 func TestActiveDirectoryProfileDefaults(t *testing.T) {
-	cfg, err := Parse([]byte("issuer: http://127.0.0.1:8080\nldap:\n  urls: [\"ldaps://ldap.example.com\"]\n  bindPasswordEnv: PATH\n  users: {profile: activedirectory, filter: \"(sAMAccountName={username})\"}\n"), "t.yaml")
+	_, err := Parse([]byte("issuer: http://127.0.0.1:8080\nldap:\n  urls: [\"ldaps://ldap.example.com\"]\n  bindPasswordEnv: PATH\n  users: {profile: activedirectory, filter: \"(sAMAccountName={username})\"}\n"), "t.yaml")
 	if err == nil {
 		t.Fatal("no base DNs accepted under the activedirectory profile")
 	}
@@ -576,7 +674,7 @@ func TestActiveDirectoryProfileDefaults(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	cfg, err = Parse([]byte("issuer: http://127.0.0.1:8080\nldap:\n  urls: [\"ldaps://ldap.example.com\"]\n  bindPasswordEnv: PATH\n  users:\n    profile: activedirectory\n    filter: \"(sAMAccountName={username})\"\n    baseDN: \"DC=example,DC=test\"\n    groups: {baseDN: \"DC=example,DC=test\"}\n"), "t.yaml")
+	cfg, err := Parse([]byte("issuer: http://127.0.0.1:8080\nldap:\n  urls: [\"ldaps://ldap.example.com\"]\n  bindPasswordEnv: PATH\n  users:\n    profile: activedirectory\n    filter: \"(sAMAccountName={username})\"\n    baseDN: \"DC=example,DC=test\"\n    groups: {baseDN: \"DC=example,DC=test\"}\n"), "t.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -584,5 +682,41 @@ func TestActiveDirectoryProfileDefaults(t *testing.T) {
 	if u.Filter != "(sAMAccountName={username})" || u.SubjectAttribute != "objectGUID" || u.SubjectEncoding != "guid" ||
 		u.Claims["preferred_username"] != "sAMAccountName" || u.PasswordChange != "unicodePwd" {
 		t.Errorf("the set key should win and the rest come from the profile: %+v", u)
+	}
+}
+
+// TestParseRedisKeys: the YAML names of sessions.redis, strictly.
+func TestParseRedisKeys(t *testing.T) {
+	t.Setenv("GH_TEST_REDIS_PW", "data-pw")
+	src := minimalYAML + `sessions:
+  store: redis
+  redis:
+    addrs: []
+    cluster: false
+    sentinel: {masterName: gatehouse, addrs: ["10.0.0.1:26379"], passwordEnv: ""}
+    username: gatehouse
+    passwordEnv: GH_TEST_REDIS_PW
+    passwordFile: ""
+    db: 2
+    tls: {enabled: true, caFile: "", certFile: "", keyFile: "", serverName: redis.internal}
+    keyPrefix: "idp-a:"
+`
+	cfg, err := Parse([]byte(src), "x.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Redis{
+		Addrs:    []string{},
+		Sentinel: RedisSentinel{MasterName: "gatehouse", Addrs: []string{"10.0.0.1:26379"}},
+		Username: "gatehouse", PasswordEnv: "GH_TEST_REDIS_PW", Password: "data-pw", DB: 2,
+		TLS:       RedisTLS{Enabled: true, ServerName: "redis.internal"},
+		KeyPrefix: "idp-a:",
+	}
+	if got := cfg.Sessions.Redis; !reflect.DeepEqual(got, want) {
+		t.Errorf("sessions.redis =\n%+v\nwant\n%+v", got, want)
+	}
+	if _, err := Parse([]byte(minimalYAML+"sessions: {redis: {sentinel: {master: x}}}\n"), "x.yaml"); err == nil ||
+		!strings.Contains(err.Error(), `unknown key "sessions.redis.sentinel.master"`) {
+		t.Errorf("unknown sentinel key: %v", err)
 	}
 }

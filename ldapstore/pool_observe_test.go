@@ -207,7 +207,7 @@ func checkSpan(t *testing.T, s sdktrace.ReadOnlySpan, op string) {
 	}
 	got := map[attribute.Key]string{}
 	for _, kv := range s.Attributes() {
-		got[kv.Key] = kv.Value.Emit()
+		got[kv.Key] = kv.Value.String()
 	}
 	for k, v := range want {
 		if got[k] != v {

@@ -37,7 +37,7 @@ func (a *app) healthcheck(ctx context.Context, args []string) error {
 		}
 		return fmt.Errorf("healthcheck: GET %s: %v", *target, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthcheck: GET %s: status %d", *target, resp.StatusCode)

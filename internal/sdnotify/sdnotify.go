@@ -61,7 +61,7 @@ func (n Notifier) Send(states ...string) error {
 	if err != nil {
 		return fmt.Errorf("sdnotify: %w", err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // a datagram was sent or not: nothing to flush
 	if err := conn.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
 		return fmt.Errorf("sdnotify: %w", err)
 	}

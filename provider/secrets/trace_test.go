@@ -54,7 +54,7 @@ func (st *spanTracer) under(parent trace.SpanContext) []sdktrace.ReadOnlySpan {
 func attrsOf(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
 	m := map[attribute.Key]string{}
 	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value.Emit()
+		m[kv.Key] = kv.Value.String()
 	}
 	return m
 }
