@@ -1,8 +1,12 @@
 package conf
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -87,15 +91,8 @@ func checkKeys(c *Config, r *report) {
 
 func checkSessions(c *Config, r *report) {
 	s := c.Sessions
-	if r.oneOf("sessions.store", s.Store, "memory", "redis") && s.Store == "redis" && len(s.Redis.Addrs) == 0 {
-		r.add("sessions.redis.addrs", "needs at least one address when sessions.store is redis")
-	}
-	for i, addr := range s.Redis.Addrs {
-		r.hostPort(indexPath("sessions.redis.addrs", i), addr)
-	}
-	if s.Redis.DB < 0 {
-		r.add("sessions.redis.db", "must not be negative, not %d", s.Redis.DB)
-	}
+	inUse := r.oneOf("sessions.store", s.Store, "memory", "redis") && s.Store == "redis"
+	checkRedis(s.Redis, inUse, r)
 	if p := s.PendingFlows; p.Max < 1 || p.Max > 10_000_000 {
 		r.add("sessions.pendingFlows.max", "must be between 1 and 10000000, not %d", p.Max)
 	} else if p.PerAddress < 1 || p.PerAddress > p.Max {
@@ -106,6 +103,111 @@ func checkSessions(c *Config, r *report) {
 	if lifetime && idle && s.IdleTimeout > s.Lifetime {
 		r.add("sessions.idleTimeout", "must not exceed sessions.lifetime (%s), not %s", s.Lifetime, s.IdleTimeout)
 	}
+}
+
+// checkRedis checks sessions.redis: where the servers are (one server or
+// Cluster seed nodes, or Sentinel), and how to talk to them. The files
+// named are opened only when the store is in use.
+func checkRedis(rc Redis, inUse bool, r *report) {
+	const p = "sessions.redis."
+	sentinel := len(rc.Sentinel.Addrs) > 0
+	switch {
+	case len(rc.Addrs) > 0 && sentinel:
+		r.add(p+"sentinel.addrs", "cannot be used together with sessions.redis.addrs (set only one)")
+	case inUse && len(rc.Addrs) == 0 && !sentinel:
+		r.add(p+"addrs", "needs at least one address when sessions.store is redis, or set sessions.redis.sentinel.addrs")
+	}
+	for i, addr := range rc.Addrs {
+		r.hostPort(indexPath(p+"addrs", i), addr)
+	}
+	for i, addr := range rc.Sentinel.Addrs {
+		r.hostPort(indexPath(p+"sentinel.addrs", i), addr)
+	}
+	switch {
+	case sentinel && rc.Sentinel.MasterName == "":
+		r.add(p+"sentinel.masterName", "is required with sessions.redis.sentinel.addrs")
+	case !sentinel && rc.Sentinel.MasterName != "":
+		r.add(p+"sentinel.addrs", "needs at least one sentinel when sessions.redis.sentinel.masterName is set")
+	}
+	if rc.Cluster && sentinel {
+		r.add(p+"cluster", "cannot be used together with sessions.redis.sentinel (a Sentinel master is one server)")
+	}
+	switch {
+	case rc.DB < 0:
+		r.add(p+"db", "must not be negative, not %d", rc.DB)
+	case rc.DB != 0 && (rc.Cluster || len(rc.Addrs) > 1):
+		r.add(p+"db", "must be 0 with a Redis Cluster (cluster: true or several addrs), not %d", rc.DB)
+	}
+	if rc.PasswordFile != "" && rc.PasswordEnv != "" {
+		r.add(p+"passwordFile", "cannot be used together with sessions.redis.passwordEnv (set only one)")
+	}
+	checkRedisPrefix(rc.KeyPrefix, r)
+	checkRedisTLS(rc.TLS, inUse, r)
+}
+
+// maxRedisPrefix bounds sessions.redis.keyPrefix: it is in every key.
+const maxRedisPrefix = 64
+
+// checkRedisPrefix accepts printable ASCII without spaces, so that keys
+// read well in redis-cli and SCAN patterns.
+func checkRedisPrefix(prefix string, r *report) {
+	const path = "sessions.redis.keyPrefix"
+	if prefix == "" || len(prefix) > maxRedisPrefix {
+		r.add(path, "must be 1 to %d bytes long, not %d", maxRedisPrefix, len(prefix))
+		return
+	}
+	for _, b := range []byte(prefix) {
+		if b <= ' ' || b > '~' {
+			r.add(path, "must be printable ASCII without spaces, not %q", prefix)
+			return
+		}
+	}
+}
+
+// checkRedisTLS: the files must be readable when the store is in use, and
+// a certificate needs its key.
+func checkRedisTLS(t RedisTLS, inUse bool, r *report) {
+	const p = "sessions.redis.tls."
+	files := []struct{ key, path string }{{"caFile", t.CAFile}, {"certFile", t.CertFile}, {"keyFile", t.KeyFile}}
+	if !t.Enabled {
+		for _, f := range files {
+			if f.path != "" {
+				r.add(p+f.key, "is set but sessions.redis.tls.enabled is false")
+			}
+		}
+		return
+	}
+	switch {
+	case t.CertFile != "" && t.KeyFile == "":
+		r.add(p+"keyFile", "is required when sessions.redis.tls.certFile is set")
+	case t.KeyFile != "" && t.CertFile == "":
+		r.add(p+"certFile", "is required when sessions.redis.tls.keyFile is set")
+	}
+	if !inUse {
+		return
+	}
+	for _, f := range files {
+		if f.path == "" {
+			continue
+		}
+		if err := readable(f.path); err != nil {
+			r.add(p+f.key, "%v", err)
+		}
+	}
+}
+
+// readable opens path for reading, and says why it cannot, without
+// repeating the operation.
+func readable(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return fmt.Errorf("cannot read %q: %v", path, err)
+	}
+	return f.Close()
 }
 
 func checkLog(c *Config, r *report) {

@@ -216,15 +216,52 @@ type PendingFlows struct {
 	PerAddress int `yaml:"perAddress"`
 }
 
-// Redis configures the Redis session store.
+// Redis configures the Redis session store: one server, a Redis Cluster
+// (Addrs are its seed nodes) or a master found through Sentinel.
 type Redis struct {
+	// Addrs are one server, or Cluster seed nodes; several addresses are
+	// a Cluster even without Cluster set. Exclusive with Sentinel.Addrs.
 	Addrs []string `yaml:"addrs"`
-	// PasswordEnv names an environment variable holding the Redis password.
+	// Cluster says that Addrs are Cluster seed nodes, even just one.
+	Cluster  bool          `yaml:"cluster"`
+	Sentinel RedisSentinel `yaml:"sentinel"`
+	// Username is an ACL user (Redis 6+); empty is the default user.
+	Username string `yaml:"username"`
+	// PasswordEnv names an environment variable holding the Redis
+	// password; PasswordFile names a file holding it. At most one.
+	PasswordEnv  string `yaml:"passwordEnv"`
+	PasswordFile string `yaml:"passwordFile"`
+	// DB must be 0 with a Cluster.
+	DB  int      `yaml:"db"`
+	TLS RedisTLS `yaml:"tls"`
+	// KeyPrefix begins every key, so that deployments can share a Redis.
+	KeyPrefix string `yaml:"keyPrefix"`
+
+	// Password is resolved by Load from PasswordEnv or PasswordFile.
+	Password string `yaml:"-"`
+}
+
+// RedisSentinel finds the Redis master through Sentinel.
+type RedisSentinel struct {
+	MasterName string   `yaml:"masterName"`
+	Addrs      []string `yaml:"addrs"`
+	// PasswordEnv names an environment variable holding the sentinels'
+	// own password (their requirepass), if they have one.
 	PasswordEnv string `yaml:"passwordEnv"`
-	DB          int    `yaml:"db"`
 
 	// Password is resolved by Load from PasswordEnv.
 	Password string `yaml:"-"`
+}
+
+// RedisTLS turns on TLS to Redis. Without CAFile the system's roots are
+// trusted; CertFile and KeyFile are a client certificate, for servers
+// with tls-auth-clients; ServerName overrides the name checked.
+type RedisTLS struct {
+	Enabled    bool   `yaml:"enabled"`
+	CAFile     string `yaml:"caFile"`
+	CertFile   string `yaml:"certFile"`
+	KeyFile    string `yaml:"keyFile"`
+	ServerName string `yaml:"serverName"`
 }
 
 // OP holds the protocol settings; names mirror Connect2id's op.* properties.

@@ -51,6 +51,7 @@ func defaults() Config {
 		},
 		Sessions: Sessions{
 			Store:        "memory",
+			Redis:        Redis{KeyPrefix: "gatehouse:"},
 			Lifetime:     8 * time.Hour,
 			IdleTimeout:  30 * time.Minute,
 			PendingFlows: PendingFlows{Max: 20_000, PerAddress: 256},

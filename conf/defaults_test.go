@@ -36,7 +36,7 @@ func wantDefaults() Config {
 				Groups:           Groups{BaseDN: "ou=groups,dc=example,dc=org", Filter: "(member={dn})", NameAttribute: "cn", Claim: "groups", MaxDepth: 8},
 			},
 		},
-		Sessions: Sessions{Store: "memory", Lifetime: 8 * time.Hour, IdleTimeout: 30 * time.Minute, PendingFlows: PendingFlows{Max: 20_000, PerAddress: 256}},
+		Sessions: Sessions{Store: "memory", Redis: Redis{KeyPrefix: "gatehouse:"}, Lifetime: 8 * time.Hour, IdleTimeout: 30 * time.Minute, PendingFlows: PendingFlows{Max: 20_000, PerAddress: 256}},
 		OP: OP{
 			Authz: Authz{
 				ResponseModes:    []string{"query", "fragment", "form_post", "query.jwt", "fragment.jwt", "form_post.jwt", "jwt"},

@@ -47,8 +47,16 @@ func resolveSecrets(c *Config) []Problem {
 	}
 
 	r := &c.Sessions.Redis
-	if r.PasswordEnv != "" {
+	switch {
+	case r.PasswordFile != "" && r.PasswordEnv != "":
+		// Validation reports the conflict.
+	case r.PasswordFile != "":
+		resolve("sessions.redis.passwordFile", &r.Password, func() (string, error) { return secretFromFile(r.PasswordFile) })
+	case r.PasswordEnv != "":
 		resolve("sessions.redis.passwordEnv", &r.Password, func() (string, error) { return secretFromEnv(r.PasswordEnv) })
+	}
+	if sn := &r.Sentinel; sn.PasswordEnv != "" {
+		resolve("sessions.redis.sentinel.passwordEnv", &sn.Password, func() (string, error) { return secretFromEnv(sn.PasswordEnv) })
 	}
 	return problems
 }

@@ -93,6 +93,24 @@ func TestRedisPasswordFromEnvironment(t *testing.T) {
 	}
 }
 
+func TestRedisPasswordFromFileAndSentinelPassword(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "redis-password")
+	if err := os.WriteFile(file, []byte("file$ecret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const sentinelEnv = "GATEHOUSE_TEST_SENTINEL_PASSWORD"
+	t.Setenv(sentinelEnv, "sentinel$ecret")
+	src := minimalYAML + "sessions:\n  store: redis\n  redis:\n    passwordFile: " + file +
+		"\n    sentinel: {masterName: mymaster, addrs: [127.0.0.1:26379], passwordEnv: " + sentinelEnv + "}\n"
+	cfg, err := Parse([]byte(src), "x.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Sessions.Redis; r.Password != "file$ecret" || r.Sentinel.Password != "sentinel$ecret" {
+		t.Errorf("Redis.Password = %q, Sentinel.Password = %q", r.Password, r.Sentinel.Password)
+	}
+}
+
 // unsetenv removes name from the environment for the rest of the test.
 func unsetenv(t *testing.T, name string) {
 	t.Helper()

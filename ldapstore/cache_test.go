@@ -128,3 +128,15 @@ func TestCacheConcurrentUse(t *testing.T) {
 		t.Errorf("%d held, bound is 8", n)
 	}
 }
+
+// TestCacheDefaultBound: the default TTL is the bound docs/scale-out.md
+// promises for changes made through another instance.
+func TestCacheDefaultBound(t *testing.T) {
+	clock := &testClock{now: time.Unix(0, 0)}
+	c := newClientCache(DefaultClientCacheTTL, DefaultClientCacheSize, clock.Now)
+	fill(c, "a", "1")
+	clock.now = clock.now.Add(5 * time.Second)
+	if _, ok := cached(c, "a"); ok {
+		t.Fatal("a client read 5 s ago is still answered from the cache")
+	}
+}

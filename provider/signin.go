@@ -102,7 +102,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Sessions:       session.NewSessions(si.KV, si.SessionLifetime, si.SessionIdle, now),
 		Flows:          session.NewFlows(si.KV, 0, now),
 		Codes:          s.codes,
-		Throttle:       throttle.NewLogins(throttle.LoginOptions{}),
+		Throttle:       throttle.NewLoginsOn(si.KV, throttle.LoginOptions{}),
 		Pages:          s.pages,
 		CSRFKey:        derive(o.Keys.SecretKey(), "gatehouse csrf v1"),
 		CodeLifetime:   si.CodeLifetime,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
 )
 
 // The directory implements the browser flow's seams.
@@ -82,13 +84,34 @@ func sessionStore(c conf.Sessions) (session.KV, func(), error) {
 	if c.Store != "redis" {
 		return session.NewMemory(session.MemoryOptions{Pending: pending}), func() {}, nil
 	}
-	r, err := session.DialRedis(c.Redis.Addrs, c.Redis.Password, c.Redis.DB)
-	if err != nil {
+	r, err := session.DialRedisOptions(redisOptions(c.Redis))
+	switch {
+	case errors.Is(err, storage.ErrUnavailable):
 		// Redis not answering is an outage, not a configuration error.
 		return nil, nil, fmt.Errorf("sessions.redis: %w", err)
+	case err != nil:
+		// A TLS file that is no certificate, and the like.
+		return nil, nil, asUsage(fmt.Errorf("sessions.redis: %w", err))
 	}
 	r = r.WithPendingLimits(pending)
 	return r, func() { _ = r.Close() }, nil
+}
+
+// redisOptions maps sessions.redis onto the store's options.
+func redisOptions(rc conf.Redis) session.RedisOptions {
+	t := rc.TLS
+	return session.RedisOptions{
+		Addrs:            rc.Addrs,
+		Cluster:          rc.Cluster,
+		SentinelMaster:   rc.Sentinel.MasterName,
+		SentinelAddrs:    rc.Sentinel.Addrs,
+		SentinelPassword: rc.Sentinel.Password,
+		Username:         rc.Username,
+		Password:         rc.Password,
+		DB:               rc.DB,
+		TLS:              session.RedisTLS{Enabled: t.Enabled, CAFile: t.CAFile, CertFile: t.CertFile, KeyFile: t.KeyFile, ServerName: t.ServerName},
+		KeyPrefix:        rc.KeyPrefix,
+	}
 }
 
 // newToken configures the token endpoint, with where client certificates

@@ -33,6 +33,19 @@ func startDemoServer(t *testing.T) *server {
 // directory returned for the test to change behind the server's back.
 func startDemoDirectoryServer(t *testing.T, extraLDIF string) (*server, *ldaptest.Slapd) {
 	t.Helper()
+	return startDemoDirectoryServerWith(t, extraLDIF, "")
+}
+
+// startDemoServerWith is startDemoServer with extraYAML added to its
+// configuration.
+func startDemoServerWith(t *testing.T, extraYAML string) *server {
+	t.Helper()
+	s, _ := startDemoDirectoryServerWith(t, "", extraYAML)
+	return s
+}
+
+func startDemoDirectoryServerWith(t *testing.T, extraLDIF, extraYAML string) (*server, *ldaptest.Slapd) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +74,7 @@ ldap:
   bindDN: %s
   bindPasswordFile: %s
 demo: {enabled: true, clientID: demo-rp, clientSecretFile: %s}
-`, addr, addr, dir, slapd.URL, slapd.AdminDN, pwFile, secretFile))
+`, addr, addr, dir, slapd.URL, slapd.AdminDN, pwFile, secretFile)+extraYAML)
 	return s, slapd
 }
 

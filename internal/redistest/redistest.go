@@ -1,6 +1,8 @@
 // Package redistest runs a private redis-server for a test: on a free
 // loopback port, with its own directory, nothing persisted, and stopped
-// when the test ends.
+// when the test ends. Options add an ACL user, TLS with a private CA, or
+// make the server a replica; NewSentinel starts a master, a replica and
+// sentinels (redis-server --sentinel), NewCluster a Redis Cluster.
 //
 // Without redis-server the test is skipped, except when CI=true: there a
 // missing server is a broken machine, and the test fails.
@@ -10,6 +12,7 @@ package redistest
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -40,8 +43,27 @@ const portAttempts = 5
 
 // Options tune a server. The zero value is a server without a password.
 type Options struct {
-	// Password, when set, is required of clients (requirepass).
+	// Password, when set, is required of clients (requirepass), or is the
+	// password of User.
 	Password string
+	// User, with Password, is an ACL user allowed everything; the default
+	// user is switched off, so that a client must name the user (AUTH
+	// user password) to get in.
+	User string
+	// Rules, when set, replace User's rights ("~*", "&*", "+@all"), e.g.
+	// "~app:*", "+get": ACL rules, one to an element.
+	Rules []string
+	// TLS serves TLS only (the plain port is off), with a certificate of a
+	// private CA written to the server's directory: see Server.TLS.
+	TLS bool
+	// ClientCerts, with TLS, requires clients to show a certificate of
+	// that CA (tls-auth-clients yes); without it they need none.
+	ClientCerts bool
+	// ReplicaOf, host:port, starts the server as a replica of that master,
+	// authenticating with User and Password.
+	ReplicaOf string
+	// Args are further redis-server arguments, such as "--cluster-enabled", "yes".
+	Args []string
 }
 
 // Server is a running redis-server.
@@ -50,17 +72,33 @@ type Server struct {
 	Addr string
 	// Dir is the server's working directory.
 	Dir string
+	// TLS holds the files of the private CA, for a server started with
+	// Options.TLS; nil otherwise.
+	TLS *TLSFiles
 
-	opts Options
-	proc *process
-	once sync.Once
-	err  error
+	opts    Options
+	role    role
+	busPort int // a cluster node's bus port
+	proc    *process
+	once    sync.Once
+	err     error
 }
 
 // New starts a server for one test and stops it when the test ends.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
-	s, err := Start(t.Context(), t.TempDir(), opts)
+	return newServer(t, t.TempDir(), opts, role{})
+}
+
+// role is what a server is besides a plain one.
+type role struct {
+	sentinel *sentinelSpec // a sentinel (redis-server --sentinel)
+	cluster  bool          // a node of a Redis Cluster
+}
+
+func newServer(t testing.TB, dir string, opts Options, r role) *Server {
+	t.Helper()
+	s, err := start(t.Context(), dir, opts, r)
 	switch {
 	case errors.Is(err, ErrNotInstalled) && os.Getenv("CI") != "true":
 		t.Skipf("%v; install the Debian package %s (scripts/test-deps.sh)", err, DebianPackage)
@@ -79,13 +117,24 @@ func New(t testing.TB, opts Options) *Server {
 // it answers PING. ctx bounds the start only, not the server's life; Close
 // stops it.
 func Start(ctx context.Context, dir string, opts Options) (*Server, error) {
+	return start(ctx, dir, opts, role{})
+}
+
+func start(ctx context.Context, dir string, opts Options, r role) (*Server, error) {
 	bin, err := findServer()
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	s := &Server{Dir: dir, opts: opts}
+	s := &Server{Dir: dir, opts: opts, role: r}
+	if opts.TLS {
+		files, err := WriteTLSFiles(dir)
+		if err != nil {
+			return nil, err
+		}
+		s.TLS = &files
+	}
 	for range portAttempts {
 		if err = s.launch(ctx, bin); !errors.Is(err, errPortTaken) {
 			break
@@ -139,27 +188,98 @@ func (s *Server) launch(ctx context.Context, bin string) error {
 		return err
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	args, err := s.args(port)
+	if err != nil {
+		return err
+	}
+	proc, err := startProcess(bin, args...)
+	if err != nil {
+		return err
+	}
+	if err := waitReady(ctx, proc, addr, s.probe()); err != nil {
+		return errors.Join(err, proc.kill())
+	}
+	s.Addr, s.proc = addr, proc
+	return nil
+}
+
+// args are the server's command line, listening on port.
+func (s *Server) args(port int) ([]string, error) {
+	o := s.opts
+	if s.role.sentinel != nil {
+		if o.User != "" || o.TLS || o.ReplicaOf != "" {
+			return nil, errSentinelOptions
+		}
+		return s.sentinelArgs(port)
+	}
 	args := []string{
 		"--bind", "127.0.0.1",
-		"--port", strconv.Itoa(port),
 		"--save", "",
 		"--appendonly", "no",
 		"--daemonize", "no",
 		"--dir", s.Dir,
 		"--logfile", "",
 	}
-	if s.opts.Password != "" {
-		args = append(args, "--requirepass", s.opts.Password)
+	if !o.TLS {
+		args = append(args, "--port", strconv.Itoa(port))
+	} else {
+		auth := "no"
+		if o.ClientCerts {
+			auth = "yes"
+		}
+		args = append(args, "--port", "0", "--tls-port", strconv.Itoa(port),
+			"--tls-cert-file", s.TLS.ServerCertFile, "--tls-key-file", s.TLS.ServerKeyFile,
+			"--tls-ca-cert-file", s.TLS.CAFile, "--tls-auth-clients", auth)
 	}
-	proc, err := startProcess(bin, args...)
-	if err != nil {
-		return err
+	switch {
+	case o.User != "" && o.Password == "":
+		return nil, errors.New("redistest: Options.User needs a Password")
+	case o.User != "":
+		rules := o.Rules
+		if len(rules) == 0 {
+			rules = []string{"~*", "&*", "+@all"}
+		}
+		args = append(args, "--user", "default", "off", "--user", o.User, "on", ">"+o.Password)
+		args = append(args, rules...)
+	case o.Password != "":
+		args = append(args, "--requirepass", o.Password)
 	}
-	if err := waitReady(ctx, proc, addr, s.opts.Password); err != nil {
-		return errors.Join(err, proc.kill())
+	if o.ReplicaOf != "" {
+		if o.TLS {
+			return nil, errors.New("redistest: a TLS replica is not supported")
+		}
+		host, port, err := net.SplitHostPort(o.ReplicaOf)
+		if err != nil {
+			return nil, fmt.Errorf("redistest: ReplicaOf: %w", err)
+		}
+		args = append(args, "--replicaof", host, port)
+		if o.Password != "" {
+			args = append(args, "--masterauth", o.Password)
+		}
+		if o.User != "" {
+			args = append(args, "--masteruser", o.User)
+		}
 	}
-	s.Addr, s.proc = addr, proc
-	return nil
+	if s.role.cluster {
+		bus, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		s.busPort = bus
+		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+			"--cluster-node-timeout", strconv.Itoa(int(clusterNodeTimeout.Milliseconds())),
+			"--cluster-port", strconv.Itoa(bus))
+	}
+	return append(args, o.Args...), nil
+}
+
+// probe is how waitReady knows the server is up, and is ours.
+func (s *Server) probe() probe {
+	p := probe{user: s.opts.User, password: s.opts.Password}
+	if s.TLS != nil {
+		p.tls = s.TLS.clientConfig(s.opts.ClientCerts)
+	}
+	return p
 }
 
 // freePort asks the kernel for a free loopback port. It is free only until
@@ -176,11 +296,17 @@ func freePort() (int, error) {
 	return port, nil
 }
 
+// probe says how to ask a server for PING.
+type probe struct {
+	user, password string
+	tls            *tls.Config // nil: plain TCP
+}
+
 // waitReady polls until the server answers PING, exits, or ctx ends.
-func waitReady(ctx context.Context, proc *process, addr, password string) error {
+func waitReady(ctx context.Context, proc *process, addr string, p probe) error {
 	delay := time.Millisecond
 	for {
-		err := ping(ctx, addr, password)
+		err := p.ping(ctx, addr)
 		if err == nil {
 			return nil
 		}
@@ -199,21 +325,28 @@ func waitReady(ctx context.Context, proc *process, addr, password string) error 
 // ping sends AUTH when there is a password, then PING, and expects +PONG.
 // With a password the reply proves the server is ours, not another one
 // that took the port first.
-func ping(ctx context.Context, addr, password string) error {
+func (p probe) ping(ctx context.Context, addr string) error {
 	d := net.Dialer{Timeout: time.Second}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return err
+	}
+	if p.tls != nil {
+		conn = tls.Client(conn, p.tls)
 	}
 	defer func() { _ = conn.Close() }() // a probe has nothing to lose
 	if err := conn.SetDeadline(time.Now().Add(time.Second)); err != nil {
 		return err
 	}
 	r := bufio.NewReader(conn)
-	if password != "" {
-		if err := command(conn, r, "+OK", "AUTH", password); err != nil {
-			return err
-		}
+	switch {
+	case p.user != "":
+		err = command(conn, r, "+OK", "AUTH", p.user, p.password)
+	case p.password != "":
+		err = command(conn, r, "+OK", "AUTH", p.password)
+	}
+	if err != nil {
+		return err
 	}
 	return command(conn, r, "+PONG", "PING")
 }

@@ -3,10 +3,16 @@ package redistest_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gatehouse-idp/gatehouse/internal/redistest"
 )
@@ -110,5 +116,116 @@ func TestClosePaused(t *testing.T) {
 	if conn, err := net.DialTimeout("tcp", s.Addr, time.Second); err == nil {
 		_ = conn.Close()
 		t.Fatalf("server still accepting at %s after Close", s.Addr)
+	}
+}
+
+// client returns a go-redis client of s, closed when the test ends.
+func client(t *testing.T, opts *redis.Options) *redis.Client {
+	t.Helper()
+	opts.MaxRetries = -1
+	c := redis.NewClient(opts)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func TestACLUser(t *testing.T) {
+	s := redistest.New(t, redistest.Options{User: "gatehouse", Password: "pw"})
+	ctx := context.Background()
+	if err := client(t, &redis.Options{Addr: s.Addr, Username: "gatehouse", Password: "pw"}).Ping(ctx).Err(); err != nil {
+		t.Fatalf("PING as the ACL user: %v", err)
+	}
+	// The default user is off: neither the bare password nor no AUTH gets in.
+	for _, o := range []*redis.Options{{Addr: s.Addr, Password: "pw"}, {Addr: s.Addr}} {
+		if err := client(t, o).Ping(ctx).Err(); err == nil {
+			t.Errorf("PING without the user (password %q) succeeded", o.Password)
+		}
+	}
+}
+
+func tlsConfig(t *testing.T, f *redistest.TLSFiles, withCert bool) *tls.Config {
+	t.Helper()
+	pem, err := os.ReadFile(f.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &tls.Config{ServerName: redistest.ServerName, RootCAs: x509.NewCertPool()}
+	if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+		t.Fatal("no CA certificate in", f.CAFile)
+	}
+	if withCert {
+		cert, err := tls.LoadX509KeyPair(f.ClientCertFile, f.ClientKeyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg
+}
+
+func TestTLS(t *testing.T) {
+	ctx := context.Background()
+	s := redistest.New(t, redistest.Options{TLS: true, ClientCerts: true, Password: "pw"})
+	if s.TLS == nil {
+		t.Fatal("Server.TLS is nil")
+	}
+	if err := client(t, &redis.Options{Addr: s.Addr, Password: "pw", TLSConfig: tlsConfig(t, s.TLS, true)}).Ping(ctx).Err(); err != nil {
+		t.Fatalf("PING over TLS with a client certificate: %v", err)
+	}
+	if err := client(t, &redis.Options{Addr: s.Addr, Password: "pw", TLSConfig: tlsConfig(t, s.TLS, false)}).Ping(ctx).Err(); err == nil {
+		t.Error("PING over TLS without a client certificate succeeded")
+	}
+	if err := client(t, &redis.Options{Addr: s.Addr, Password: "pw"}).Ping(ctx).Err(); err == nil {
+		t.Error("plain PING to a TLS-only server succeeded")
+	}
+	other, err := redistest.WriteTLSFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client(t, &redis.Options{Addr: s.Addr, Password: "pw", TLSConfig: tlsConfig(t, &other, false)}).Ping(ctx).Err(); err == nil {
+		t.Error("PING trusting another CA succeeded")
+	}
+}
+
+func TestSentinelFailover(t *testing.T) {
+	ctx := context.Background()
+	s := redistest.NewSentinel(t, redistest.SentinelOptions{Password: "pw", SentinelPassword: "spw"})
+	if got, err := s.MasterAddr(ctx); err != nil || got != s.Master.Addr {
+		t.Fatalf("MasterAddr = %q, %v; want %s", got, err, s.Master.Addr)
+	}
+	if err := s.Failover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := s.MasterAddr(ctx)
+		if err == nil && got == s.Replica.Addr {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("master after failover = %q, %v; want the replica %s", got, err, s.Replica.Addr)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
+	}
+}
+
+func TestCluster(t *testing.T) {
+	ctx := context.Background()
+	c := redistest.NewCluster(t, 3)
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs()})
+	t.Cleanup(func() { _ = cc.Close() })
+	nodes := map[string]bool{}
+	for i := range 30 {
+		key := fmt.Sprintf("k%d", i)
+		if err := cc.Set(ctx, key, "v", time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		n, err := cc.MasterForKey(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes[n.Options().Addr] = true
+	}
+	if len(nodes) != 3 {
+		t.Errorf("30 keys landed on %d nodes, want all 3", len(nodes))
 	}
 }

@@ -52,7 +52,12 @@ func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	addr, known := clientAddr(r), h.knownDevice(r, username)
-	if !h.allowLogin(username, addr, known) {
+	allowed, err := h.allowLogin(r.Context(), username, addr, known)
+	if err != nil {
+		h.throttleOutage(w, r, f, req, username, err)
+		return
+	}
+	if !allowed {
 		h.auditSignIn(r, req, username, audit.OutcomeThrottled, "")
 		h.renderLogin(w, r, http.StatusTooManyRequests, f, req, username, templates.LoginThrottled)
 		return
@@ -69,8 +74,8 @@ func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		if h.offerPasswordChange(w, r, f, req, username, outcome) {
 			return
 		}
-		h.failLogin(username, addr, known)
-		if !h.allowLogin(username, addr, known) {
+		h.failLogin(r.Context(), username, addr, known)
+		if allowed, err := h.allowLogin(r.Context(), username, addr, known); err == nil && !allowed {
 			h.auditThrottle(r, req, username)
 		}
 		h.Log.Info("sign-in refused", "outcome", outcomeKey(outcome), "client_id", req.ClientID)
@@ -83,7 +88,11 @@ func (h *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 // loggedIn goes on after the directory accepted username's password:
 // a new session, then consent or the code.
 func (h *Handler) loggedIn(w http.ResponseWriter, r *http.Request, f session.Flow, req authorize.Request, username string, user oauth.User) {
-	h.Throttle.Succeed(username)
+	if err := h.Throttle.Succeed(r.Context(), username); err != nil {
+		// The failures stay until they expire; the session store is
+		// likely down too, which startSession reports.
+		h.logOutage(storeSessions, err, "client_id", req.ClientID)
+	}
 	h.setDeviceCookie(w, username)
 	sess, err := h.startSession(w, r, user)
 	if err != nil {
@@ -95,21 +104,40 @@ func (h *Handler) loggedIn(w http.ResponseWriter, r *http.Request, f session.Flo
 
 // allowLogin asks the throttle: a browser known for username (device
 // cookie) answers to the username limit only.
-func (h *Handler) allowLogin(username string, addr netip.Addr, known bool) bool {
+func (h *Handler) allowLogin(ctx context.Context, username string, addr netip.Addr, known bool) (bool, error) {
+	var ok bool
+	var err error
 	if known {
-		ok, _ := h.Throttle.AllowKnown(username)
-		return ok
+		ok, _, err = h.Throttle.AllowKnown(ctx, username)
+	} else {
+		ok, _, err = h.Throttle.Allow(ctx, username, addr)
 	}
-	ok, _ := h.Throttle.Allow(username, addr)
-	return ok
+	return ok, err
 }
 
-func (h *Handler) failLogin(username string, addr netip.Addr, known bool) {
+// failLogin records a failed sign-in. A failure to record it is logged
+// only: the person is refused either way, and while the shared store is
+// down the next Allow fails too, so no guess gets through unthrottled.
+func (h *Handler) failLogin(ctx context.Context, username string, addr netip.Addr, known bool) {
+	var err error
 	if known {
-		h.Throttle.FailKnown(username)
-		return
+		err = h.Throttle.FailKnown(ctx, username)
+	} else {
+		err = h.Throttle.Fail(ctx, username, addr)
 	}
-	h.Throttle.Fail(username, addr)
+	if err != nil {
+		h.logOutage(storeSessions, err)
+	}
+}
+
+// throttleOutage answers a sign-in whose throttle (in the shared session
+// store) cannot be asked with the unavailable page: failing open would
+// let guesses through unthrottled, and the sign-in could not finish
+// without the session store anyway.
+func (h *Handler) throttleOutage(w http.ResponseWriter, r *http.Request, f session.Flow, req authorize.Request, username string, err error) {
+	h.logOutage(storeSessions, err, "client_id", req.ClientID)
+	h.auditSignIn(r, req, username, audit.OutcomeUnavailable, "")
+	h.renderLogin(w, r, http.StatusServiceUnavailable, f, req, username, templates.LoginUnavailable)
 }
 
 // startSession replaces whatever session the browser had with a new one,

@@ -95,7 +95,13 @@ func (h *Handler) PasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	// The device cookie is not sent here (its path is /login), so the
 	// per-address limit applies as well as the username's.
 	username, addr := f.PasswordUser, clientAddr(r)
-	if ok, _ := h.Throttle.Allow(username, addr); !ok {
+	ok, _, err := h.Throttle.Allow(r.Context(), username, addr)
+	if err != nil {
+		h.logOutage(storeSessions, err, "client_id", req.ClientID)
+		h.renderPassword(w, r, http.StatusServiceUnavailable, f, req, templates.PasswordUnavailable)
+		return
+	}
+	if !ok {
 		h.renderPassword(w, r, http.StatusTooManyRequests, f, req, templates.PasswordThrottled)
 		return
 	}
@@ -112,7 +118,9 @@ func (h *Handler) PasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Log.Info("password change", "outcome", changeKey(change, reason), "client_id", req.ClientID)
 	if change == oauth.PasswordWrongCurrent {
-		h.Throttle.Fail(username, addr)
+		if err := h.Throttle.Fail(r.Context(), username, addr); err != nil {
+			h.logOutage(storeSessions, err, "client_id", req.ClientID)
+		}
 	}
 	if change != oauth.PasswordChanged {
 		h.renderPassword(w, r, http.StatusOK, f, req, changeKey(change, reason))

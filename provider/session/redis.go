@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
 )
@@ -76,66 +75,12 @@ func (r *Redis) WithPendingLimits(l PendingLimits) *Redis {
 	return &c
 }
 
-// DialRedis connects to Redis and checks that the server answers, with
-// DefaultRedisPrefix as the key prefix.
-//
-// One address is a single server, using database db. Several addresses are
-// the seed nodes of a Redis Cluster (redis.NewUniversalClient decides so
-// when no master name is set); a cluster has only database 0, so db must
-// be 0 then. Sentinel-managed servers need a master name, which DialRedis
-// does not take: build a redis.NewFailoverClient and pass it to NewRedis.
-// An empty password sends none.
-//
-// The client times out dialling after 2 s, reading or writing after 1 s,
-// and waiting for a free connection after 2 s. If the server does not
-// answer a PING within 5 s, DialRedis fails with storage.ErrUnavailable
-// and closes the client.
-//
-// Every command of the client is traced as a span redis.<command>, a
-// child of the span in its context (see internal/tracing); a client given
-// to NewRedis is left as it is.
+// DialRedis connects to one server, using database db, or to the seed
+// nodes of a Redis Cluster when given several addresses, with
+// DefaultRedisPrefix as the key prefix: DialRedisOptions with Addrs,
+// Password and DB. An empty password sends none.
 func DialRedis(addrs []string, password string, db int) (*Redis, error) {
-	if len(addrs) == 0 {
-		return nil, errors.New("session: no Redis address")
-	}
-	for _, a := range addrs {
-		if strings.TrimSpace(a) == "" {
-			return nil, errors.New("session: empty Redis address")
-		}
-	}
-	if db < 0 {
-		return nil, fmt.Errorf("session: Redis database %d is negative", db)
-	}
-	if len(addrs) > 1 && db != 0 {
-		return nil, fmt.Errorf("session: Redis database %d with %d addresses: a cluster has only database 0", db, len(addrs))
-	}
-	client := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs:        addrs,
-		Password:     password,
-		DB:           db,
-		DialTimeout:  redisDialTimeout,
-		ReadTimeout:  redisIOTimeout,
-		WriteTimeout: redisIOTimeout,
-		PoolTimeout:  redisPoolTimeout,
-		// Honour the caller's context deadline as well as the timeouts.
-		ContextTimeoutEnabled: true,
-		// Maintenance notifications are a Redis Enterprise feature; asking
-		// other servers for them only costs a round trip on every dial.
-		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
-		// CLIENT SETINFO on every dial is another round trip, refused by
-		// servers before 7.2, which would show in traces and metrics as
-		// a failed command each time.
-		DisableIdentity: true,
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), redisPingDeadline)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		_ = client.Close() // the ping's error is the one worth reporting
-		return nil, &unavailableError{msg: "session store (redis) at " + strings.Join(addrs, ", ") + " unavailable", cause: err}
-	}
-	// After the ping, which belongs to no request.
-	client.AddHook(newTraceHook(addrs))
-	return NewRedis(client, DefaultRedisPrefix), nil
+	return DialRedisOptions(RedisOptions{Addrs: addrs, Password: password, DB: db})
 }
 
 // Close closes the client.

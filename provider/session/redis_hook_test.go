@@ -138,7 +138,7 @@ func checkRedisSpan(t *testing.T, s sdktrace.ReadOnlySpan, op, wantErr string) {
 	}
 	attrs := map[attribute.Key]string{}
 	for _, kv := range s.Attributes() {
-		attrs[kv.Key] = kv.Value.Emit()
+		attrs[kv.Key] = kv.Value.String()
 	}
 	if attrs["db.system.name"] != "redis" || attrs["db.operation.name"] != op || attrs["server.address"] != "127.0.0.1" {
 		t.Errorf("span attributes %v", attrs)

@@ -67,7 +67,15 @@ func allow(key string, advance time.Duration, ok bool, retry time.Duration) []op
 	return []op{{advance: advance, act: "allow", key: key, wantOK: ok, wantRetry: retry}}
 }
 
-func run(t *testing.T, l *throttle.Limiter, clock *fakeClock, ops []op) {
+// limiter is what run drives: a Limiter, or a Counter made to look like
+// one by mustCounter.
+type limiter interface {
+	Allow(key string) (bool, time.Duration)
+	Fail(key string)
+	Succeed(key string)
+}
+
+func run(t *testing.T, l limiter, clock *fakeClock, ops []op) {
 	t.Helper()
 	for i, o := range ops {
 		clock.Advance(o.advance)
@@ -87,33 +95,36 @@ func run(t *testing.T, l *throttle.Limiter, clock *fakeClock, ops []op) {
 	}
 }
 
+// limiterCases are the semantics every backend must share: the Limiter
+// here and Shared over each store (shared_test.go).
+var limiterCases = []struct {
+	name string
+	ops  []op
+}{
+	{"unknown key allowed", allow("alice", 0, true, 0)},
+	{"four failures allowed", then(fails("alice", 4), allow("alice", 0, true, 0))},
+	{"five failures wait one interval", then(fails("alice", 5), allow("alice", 0, false, interval))},
+	{"waiting counts down", then(fails("alice", 5), allow("alice", time.Minute, false, interval-time.Minute))},
+	{"one try after the interval", then(fails("alice", 5), allow("alice", interval, true, 0), fails("alice", 1), allow("alice", 0, false, interval))},
+	{"failures spread out never wait", then(
+		fails("alice", 4), allow("alice", interval, true, 0),
+		fails("alice", 1), allow("alice", interval, true, 0),
+		fails("alice", 1), allow("alice", interval, true, 0),
+	)},
+	{"all forgotten after the window", then(fails("alice", 5), allow("alice", 15*time.Minute, true, 0), fails("alice", 4), allow("alice", 0, true, 0))},
+	// Ten attempts passed Allow together and all failed: the key pays
+	// for every one of them.
+	{"a burst that slipped through is paid back", then(fails("alice", 10), allow("alice", 0, false, 6*interval))},
+	{"success forgets", then(fails("alice", 5), []op{{act: "succeed", key: "alice"}}, allow("alice", 0, true, 0), fails("alice", 4), allow("alice", 0, true, 0))},
+	{"keys are separate", then(fails("alice", 5), allow("bob", 0, true, 0), allow("alice", 0, false, interval))},
+	{"case and spaces ignored", then(fails("Alice", 2), fails(" ALICE ", 2), fails("alice\t", 1), allow("aLiCe", 0, false, interval))},
+	{"non-ASCII case ignored", then(fails("MÜLLER", 5), allow("müller", 0, false, interval))},
+	{"filter characters are just characters", then(fails("x)(uid=*", 5), allow("x", 0, true, 0), allow("*", 0, true, 0), allow("X)(UID=*", 0, false, interval))},
+	{"success of another key changes nothing", then(fails("alice", 5), []op{{act: "succeed", key: "bob"}}, allow("alice", 0, false, interval))},
+}
+
 func TestLimiter(t *testing.T) {
-	tests := []struct {
-		name string
-		ops  []op
-	}{
-		{"unknown key allowed", allow("alice", 0, true, 0)},
-		{"four failures allowed", then(fails("alice", 4), allow("alice", 0, true, 0))},
-		{"five failures wait one interval", then(fails("alice", 5), allow("alice", 0, false, interval))},
-		{"waiting counts down", then(fails("alice", 5), allow("alice", time.Minute, false, interval-time.Minute))},
-		{"one try after the interval", then(fails("alice", 5), allow("alice", interval, true, 0), fails("alice", 1), allow("alice", 0, false, interval))},
-		{"failures spread out never wait", then(
-			fails("alice", 4), allow("alice", interval, true, 0),
-			fails("alice", 1), allow("alice", interval, true, 0),
-			fails("alice", 1), allow("alice", interval, true, 0),
-		)},
-		{"all forgotten after the window", then(fails("alice", 5), allow("alice", 15*time.Minute, true, 0), fails("alice", 4), allow("alice", 0, true, 0))},
-		// Ten attempts passed Allow together and all failed: the key pays
-		// for every one of them.
-		{"a burst that slipped through is paid back", then(fails("alice", 10), allow("alice", 0, false, 6*interval))},
-		{"success forgets", then(fails("alice", 5), []op{{act: "succeed", key: "alice"}}, allow("alice", 0, true, 0), fails("alice", 4), allow("alice", 0, true, 0))},
-		{"keys are separate", then(fails("alice", 5), allow("bob", 0, true, 0), allow("alice", 0, false, interval))},
-		{"case and spaces ignored", then(fails("Alice", 2), fails(" ALICE ", 2), fails("alice\t", 1), allow("aLiCe", 0, false, interval))},
-		{"non-ASCII case ignored", then(fails("MÜLLER", 5), allow("müller", 0, false, interval))},
-		{"filter characters are just characters", then(fails("x)(uid=*", 5), allow("x", 0, true, 0), allow("*", 0, true, 0), allow("X)(UID=*", 0, false, interval))},
-		{"success of another key changes nothing", then(fails("alice", 5), []op{{act: "succeed", key: "bob"}}, allow("alice", 0, false, interval))},
-	}
-	for _, tc := range tests {
+	for _, tc := range limiterCases {
 		t.Run(tc.name, func(t *testing.T) {
 			l, clock := newLimiter(0)
 			run(t, l, clock, tc.ops)

@@ -1,6 +1,7 @@
 package throttle_test
 
 import (
+	"context"
 	"net/netip"
 	"testing"
 	"time"
@@ -8,12 +9,58 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/throttle"
 )
 
-func newLogins() (*throttle.Logins, *fakeClock) {
+func newLogins(t *testing.T) (mustLogins, *fakeClock) {
 	clock := newClock()
-	return throttle.NewLogins(throttle.LoginOptions{
+	return mustLogins{t, throttle.NewLogins(throttle.LoginOptions{
 		Usernames: throttle.Options{MaxFailures: 3, Window: 3 * time.Minute, Clock: clock.Now},
 		Addresses: throttle.Options{MaxFailures: 5, Window: 10 * time.Minute, Clock: clock.Now},
-	}), clock
+	})}, clock
+}
+
+// mustLogins calls Logins with a background context and fails the test on
+// any error.
+type mustLogins struct {
+	t *testing.T
+	l *throttle.Logins
+}
+
+func (m mustLogins) Allow(user string, addr netip.Addr) (bool, time.Duration) {
+	m.t.Helper()
+	ok, wait, err := m.l.Allow(context.Background(), user, addr)
+	if err != nil {
+		m.t.Fatalf("Allow(%q): %v", user, err)
+	}
+	return ok, wait
+}
+
+func (m mustLogins) AllowKnown(user string) (bool, time.Duration) {
+	m.t.Helper()
+	ok, wait, err := m.l.AllowKnown(context.Background(), user)
+	if err != nil {
+		m.t.Fatalf("AllowKnown(%q): %v", user, err)
+	}
+	return ok, wait
+}
+
+func (m mustLogins) Fail(user string, addr netip.Addr) {
+	m.t.Helper()
+	if err := m.l.Fail(context.Background(), user, addr); err != nil {
+		m.t.Fatalf("Fail(%q): %v", user, err)
+	}
+}
+
+func (m mustLogins) FailKnown(user string) {
+	m.t.Helper()
+	if err := m.l.FailKnown(context.Background(), user); err != nil {
+		m.t.Fatalf("FailKnown(%q): %v", user, err)
+	}
+}
+
+func (m mustLogins) Succeed(user string) {
+	m.t.Helper()
+	if err := m.l.Succeed(context.Background(), user); err != nil {
+		m.t.Fatalf("Succeed(%q): %v", user, err)
+	}
 }
 
 var (
@@ -22,7 +69,7 @@ var (
 )
 
 func TestLoginsUsernameLimit(t *testing.T) {
-	l, clock := newLogins()
+	l, clock := newLogins(t)
 	for range 3 {
 		l.Fail("alice", home)
 	}
@@ -40,7 +87,7 @@ func TestLoginsUsernameLimit(t *testing.T) {
 }
 
 func TestLoginsAddressLimit(t *testing.T) {
-	l, _ := newLogins()
+	l, _ := newLogins(t)
 	// Spraying: one failure each for many usernames from one address.
 	for _, u := range []string{"a", "b", "c", "d", "e"} {
 		if ok, _ := l.Allow(u, home); !ok {
@@ -57,7 +104,7 @@ func TestLoginsAddressLimit(t *testing.T) {
 }
 
 func TestLoginsSucceedKeepsAddressCount(t *testing.T) {
-	l, _ := newLogins()
+	l, _ := newLogins(t)
 	for range 2 {
 		l.Fail("alice", home)
 	}
@@ -107,7 +154,7 @@ func TestAddressKey(t *testing.T) {
 // A browser known to have signed in as alice is not held back by what
 // others did from its address, but is by alice's own limit.
 func TestLoginsKnownBrowser(t *testing.T) {
-	l, _ := newLogins()
+	l, _ := newLogins(t)
 	for _, u := range []string{"a", "b", "c", "d", "e"} {
 		l.Fail(u, home)
 	}
@@ -124,7 +171,7 @@ func TestLoginsKnownBrowser(t *testing.T) {
 		t.Fatalf("AllowKnown(alice) after 3 failures = %v, %v; want false, 1m", ok, retry)
 	}
 	// The known browser's failures did not count against the address.
-	l2, _ := newLogins()
+	l2, _ := newLogins(t)
 	for _, u := range []string{"a", "b", "c", "d", "e"} {
 		l2.FailKnown(u)
 	}
