@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -14,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/gatehouse-idp/gatehouse/internal/redistest"
-	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 )
 
@@ -67,20 +64,8 @@ func TestFloodCannotLockOutSignIn(t *testing.T) {
 
 func startFloodServer(t *testing.T, extra string) *server {
 	t.Helper()
-	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{"../../conf/dev-directory.ldif"}})
-	pwFile := writeFile(t, t.TempDir(), "ldap-password", slapd.AdminPassword)
-	sum := sha256.Sum256([]byte(signInMasterToken))
-	return startServe(t, fmt.Sprintf(`issuer: http://127.0.0.1:8080
-listen: 127.0.0.1:0
-keys: {file: %s/jwks.json}
-ldap:
-  urls: [%s]
-  bindDN: %s
-  bindPasswordFile: %s
-op:
-  reg: {masterTokenSHA256: %s}
-  secrets: {argon2id: {memoryKiB: 1024, iterations: 1, parallelism: 1}}
-%s`, t.TempDir(), slapd.URL, slapd.AdminDN, pwFile, hex.EncodeToString(sum[:]), extra))
+	s, _ := startSignInServerWith(t, extra)
+	return s
 }
 
 // flood sends GET requests to one URL from one address, without cookies,

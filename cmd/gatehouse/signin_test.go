@@ -26,6 +26,14 @@ const signInMasterToken = "sign-in-test-master-token"
 // with the dev directory (alice, bob), with a known master token.
 func startSignInServer(t *testing.T) *server {
 	t.Helper()
+	s, _ := startSignInServerWith(t, "")
+	return s
+}
+
+// startSignInServerWith is startSignInServer with extra YAML appended to
+// the configuration, and the directory handed back for a test to stop.
+func startSignInServerWith(t *testing.T, extra string) (*server, *ldaptest.Slapd) {
+	t.Helper()
 	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{"../../conf/dev-directory.ldif"}})
 	pwFile := writeFile(t, t.TempDir(), "ldap-password", slapd.AdminPassword)
 	sum := sha256.Sum256([]byte(signInMasterToken))
@@ -39,7 +47,7 @@ ldap:
 op:
   reg: {masterTokenSHA256: %s}
   secrets: {argon2id: {memoryKiB: 1024, iterations: 1, parallelism: 1}}
-`, t.TempDir(), slapd.URL, slapd.AdminDN, pwFile, hex.EncodeToString(sum[:])))
+%s`, t.TempDir(), slapd.URL, slapd.AdminDN, pwFile, hex.EncodeToString(sum[:]), extra)), slapd
 }
 
 // registerClient registers a confidential code-flow client for redirectURI

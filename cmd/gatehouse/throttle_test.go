@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -19,20 +17,7 @@ import (
 // directory, so that a test can stop it.
 func startThrottleServer(t *testing.T) (*server, *ldaptest.Slapd) {
 	t.Helper()
-	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{"../../conf/dev-directory.ldif"}})
-	pwFile := writeFile(t, t.TempDir(), "ldap-password", slapd.AdminPassword)
-	sum := sha256.Sum256([]byte(signInMasterToken))
-	return startServe(t, fmt.Sprintf(`issuer: http://127.0.0.1:8080
-listen: 127.0.0.1:0
-keys: {file: %s/jwks.json}
-ldap:
-  urls: [%s]
-  bindDN: %s
-  bindPasswordFile: %s
-op:
-  reg: {masterTokenSHA256: %s}
-  secrets: {argon2id: {memoryKiB: 1024, iterations: 1, parallelism: 1}}
-`, t.TempDir(), slapd.URL, slapd.AdminDN, pwFile, hex.EncodeToString(sum[:]))), slapd
+	return startSignInServerWith(t, "")
 }
 
 // newBrowserFrom is a browser whose connections come from ip, a loopback
