@@ -38,6 +38,12 @@ func (p *Pool) run(ctx context.Context, pc *pooledConn, op string, fn func(*ldap
 	if interrupted && err != nil {
 		err = fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
+	if err != nil && !interrupted && !isOutage(err) && (pc.IsClosing() || isTransportFailure(err)) {
+		// The connection died under the operation (a reset while sending
+		// or reading): go-ldap reports that as a plain error, but it is
+		// the connection's failure, not an answer from the directory.
+		err = ldap.NewError(ldap.ErrorNetwork, err)
+	}
 	if !isOutage(err) {
 		p.servers.answered(pc.srv, pc.epoch)
 		if pc.IsClosing() || interrupted {

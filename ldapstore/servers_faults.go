@@ -38,3 +38,13 @@ func isTimeout(err error) bool {
 		// go-ldap's request timeout is an ErrorNetwork with only this text.
 		strings.Contains(err.Error(), "connection timed out")
 }
+
+// isTransportFailure recognises go-ldap's own words for a request that
+// could not be written or an answer that could not be read: it formats the
+// socket's error into plain text ("unable to send request: write tcp …:
+// connection reset by peer"), so only the text tells.
+func isTransportFailure(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unable to send request:") ||
+		strings.HasPrefix(msg, "unable to read LDAP response packet:")
+}
