@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -71,6 +72,8 @@ type Pool struct {
 	owner   bool // stops the probes on Close
 	slots   chan struct{}
 	idle    chan *pooledConn
+	// waiting counts the callers waiting for a slot, for Stats.
+	waiting atomic.Int64
 
 	mu     sync.Mutex
 	closed bool
@@ -185,9 +188,28 @@ func (p *Pool) acquire(ctx context.Context) error {
 	select {
 	case p.slots <- struct{}{}:
 		return nil
+	default:
+	}
+	p.waiting.Add(1)
+	defer p.waiting.Add(-1)
+	select {
+	case p.slots <- struct{}{}:
+		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("waiting for a directory connection: %w", ctx.Err())
 	}
+}
+
+// PoolStats is how a pool is used at one moment, for metrics.
+type PoolStats struct {
+	// InUse are the connections lent out, Size the most there may be,
+	// Waiting the callers waiting for one.
+	InUse, Size, Waiting int
+}
+
+// Stats tells how the pool is used now.
+func (p *Pool) Stats() PoolStats {
+	return PoolStats{InUse: len(p.slots), Size: cap(p.slots), Waiting: int(p.waiting.Load())}
 }
 
 // forBinds returns a second pool that reaches the same servers in the same

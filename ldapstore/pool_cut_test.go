@@ -66,3 +66,39 @@ func TestCutConnectionsAreOutages(t *testing.T) {
 		t.Error("no read succeeded, though the second server was up throughout")
 	}
 }
+
+// TestPoolStats: the pool tells how many connections are lent out and how
+// many callers wait for one.
+func TestPoolStats(t *testing.T) {
+	s := ldaptest.New(t, ldaptest.Options{})
+	pool, err := NewPool(PoolConfig{URLs: []string{s.URL}, BindDN: s.AdminDN, BindPassword: s.AdminPassword, Size: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	holding, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = pool.Do(context.Background(), func(*ldap.Conn) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	waited := make(chan error, 1)
+	go func() { waited <- pool.Do(context.Background(), func(*ldap.Conn) error { return nil }) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for pool.Stats().Waiting != 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond) // polling a counter the pool sets
+	}
+	if got := pool.Stats(); got != (PoolStats{InUse: 1, Size: 1, Waiting: 1}) {
+		t.Errorf("while one holds the only connection and one waits: %+v", got)
+	}
+	close(release)
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	if got := pool.Stats(); got.InUse != 0 || got.Waiting != 0 {
+		t.Errorf("after both: %+v", got)
+	}
+}

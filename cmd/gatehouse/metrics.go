@@ -69,6 +69,10 @@ func (o *observability) providerOptions(cfg *conf.Config, p provider.Options) pr
 func (o *observability) watch(dir *directory, reg *registry, signIn *provider.SignIn, p *provider.Server, keys *keyset.Set) {
 	m := o.metrics
 	m.WatchDirectory(directoryServers(dir))
+	m.WatchPool("service", poolStats(dir.pool))
+	if dir.users != nil {
+		m.WatchPool("users", poolStats(dir.users))
+	}
 	m.WatchVerifier(reg.verifier)
 	m.WatchTokenCache(p.TokenCacheStats)
 	m.WatchKeys(keys)
@@ -78,6 +82,14 @@ func (o *observability) watch(dir *directory, reg *registry, signIn *provider.Si
 	case *session.Redis:
 		m.WatchSessions(kv.Stats)
 		kv.WithObserver(m)
+	}
+}
+
+// poolStats reads a directory pool's use for the metrics.
+func poolStats(p *ldapstore.Pool) func() telemetry.PoolStats {
+	return func() telemetry.PoolStats {
+		s := p.Stats()
+		return telemetry.PoolStats{InUse: s.InUse, Size: s.Size, Waiting: s.Waiting}
 	}
 }
 

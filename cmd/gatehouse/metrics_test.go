@@ -158,6 +158,8 @@ func TestMetricsMoveWithRequests(t *testing.T) {
 		"go_goroutines",
 		"process_resident_memory_bytes",
 		`gatehouse_sessions_pending_flows`,
+		`gatehouse_directory_pool_in_use{pool="service"}`,
+		`gatehouse_directory_pool_size{pool="service"}`,
 	} {
 		if _, ok := after[present]; !ok {
 			t.Errorf("%s missing from the scrape", present)
