@@ -29,6 +29,7 @@ type config struct {
 	selfHosted  bool
 	gatehouse   string
 	redis       bool
+	tokenAlg    string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -55,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.selfHosted, "self-hosted", false, "start a private OpenLDAP and -gatehouse, and load them")
 	fs.StringVar(&c.gatehouse, "gatehouse", "bin/gatehouse", "self-hosted: the gatehouse binary")
 	fs.BoolVar(&c.redis, "redis", false, "self-hosted: keep sessions in a private redis-server")
+	fs.StringVar(&c.tokenAlg, "access-token-alg", "", "self-hosted: op.token.accessTokenAlg of the server (RS256, PS256, ES256, EdDSA)")
 	fs.DurationVar(&c.opts.SetupTimeout, "setup-timeout", load.DefaultSetupTimeout, "bound of each scenario's setup (sign-ins)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

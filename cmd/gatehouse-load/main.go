@@ -102,7 +102,8 @@ func (c *config) prepare(ctx context.Context, stderr io.Writer) (scenarios.Confi
 			RedirectURI: c.redirectURI, Users: users, Workers: opts.Slots(), Timeout: opts.Timeout}, opts, noop, nil
 	}
 	fmt.Fprintf(stderr, "gatehouse-load: starting OpenLDAP with %d users and %s\n", c.userCount, c.gatehouse)
-	r, err := rig.Start(ctx, rig.Options{Binary: c.gatehouse, Users: c.userCount, UserPattern: c.userPattern, Redis: c.redis})
+	r, err := rig.Start(ctx, rig.Options{Binary: c.gatehouse, Users: c.userCount, UserPattern: c.userPattern, Redis: c.redis,
+		AccessTokenAlg: c.tokenAlg})
 	if err != nil {
 		return scenarios.Config{}, opts, noop, err
 	}

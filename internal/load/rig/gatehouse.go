@@ -46,6 +46,8 @@ type GatehouseOptions struct {
 	// a line without indentation (timeout: 1s), for keys the rig does not
 	// write: a second ldap section would be a duplicate key.
 	LDAPYAML string
+	// AccessTokenAlg is op.token.accessTokenAlg; empty keeps the default.
+	AccessTokenAlg string
 	// ExtraYAML is appended to the generated configuration: top-level
 	// keys the rig does not write (http, tls, templates, demo).
 	ExtraYAML string
@@ -186,7 +188,11 @@ func (g *Gatehouse) writeConfig() error {
 	if len(o.RedisAddrs) > 0 {
 		fmt.Fprintf(&b, "sessions: {store: redis, redis: {addrs: [%s]}}\n", strings.Join(quoteAll(o.RedisAddrs), ", "))
 	}
-	fmt.Fprintf(&b, "op:\n  reg: {masterTokenSHA256: %s}\nlog: {level: warn, format: text}\n", hex.EncodeToString(sum[:]))
+	fmt.Fprintf(&b, "op:\n  reg: {masterTokenSHA256: %s}\n", hex.EncodeToString(sum[:]))
+	if o.AccessTokenAlg != "" {
+		fmt.Fprintf(&b, "  token: {accessTokenAlg: %s}\n", o.AccessTokenAlg)
+	}
+	b.WriteString("log: {level: warn, format: text}\n")
 	b.WriteString(o.ExtraYAML)
 	g.ConfigPath = filepath.Join(o.Dir, "gatehouse.yaml")
 	if err := os.WriteFile(g.ConfigPath, []byte(b.String()), 0o600); err != nil {

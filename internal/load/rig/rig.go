@@ -29,6 +29,8 @@ type Options struct {
 	Redis bool
 	// ExtraYAML is appended to Gatehouse's configuration.
 	ExtraYAML string
+	// AccessTokenAlg is op.token.accessTokenAlg; empty keeps the default.
+	AccessTokenAlg string
 }
 
 // Rig is a running directory, optional Redis and Gatehouse with a
@@ -71,7 +73,8 @@ func Start(ctx context.Context, opts Options) (r *Rig, err error) {
 		return r, err
 	}
 	gopts := GatehouseOptions{Binary: opts.Binary, Dir: dir, LDAPURLs: []string{r.Slapd.URL},
-		BindDN: r.Slapd.AdminDN, BindPassword: r.Slapd.AdminPassword, MasterToken: r.MasterToken, ExtraYAML: opts.ExtraYAML}
+		BindDN: r.Slapd.AdminDN, BindPassword: r.Slapd.AdminPassword, MasterToken: r.MasterToken, ExtraYAML: opts.ExtraYAML,
+		AccessTokenAlg: opts.AccessTokenAlg}
 	if opts.Redis {
 		if r.Redis, err = redistest.Start(ctx, dir, redistest.Options{}); err != nil {
 			return r, err
