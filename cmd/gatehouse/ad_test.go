@@ -4,11 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,7 +18,6 @@ import (
 	"github.com/gatehouse-idp/gatehouse/internal/browsertest"
 	"github.com/gatehouse-idp/gatehouse/ldapstore"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/adtest"
-	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 )
 
 // canonicalGUID is the string form of an objectGUID "sub".
@@ -34,22 +30,7 @@ var canonicalGUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 func startTwoDirectories(t *testing.T) (*server, *adtest.DC) {
 	t.Helper()
 	dc := adtest.New(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	dev, err := os.ReadFile("../../conf/dev-directory.ldif")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	ldif := filepath.Join(dir, "directory.ldif")
-	if err := os.WriteFile(ldif, []byte(strings.ReplaceAll(string(dev), "127.0.0.1:8080", addr)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{ldif}})
+	addr, dir, slapd := devDirectory(t, "")
 	storePW := writeFile(t, dir, "ldap-password", slapd.AdminPassword)
 	adPW := writeFile(t, dir, "ad-password", dc.AdminPassword)
 	secretFile := writeFile(t, dir, "demo-secret", "demo-rp-secret\n")

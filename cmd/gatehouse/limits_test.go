@@ -4,15 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -21,22 +17,7 @@ const limitsMasterToken = "limits-master-token"
 // startLimitsServer is startDemoServer with a registration master token.
 func startLimitsServer(t *testing.T) *server {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	dev, err := os.ReadFile("../../conf/dev-directory.ldif")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	ldif := filepath.Join(dir, "directory.ldif")
-	if err := os.WriteFile(ldif, []byte(strings.ReplaceAll(string(dev), "127.0.0.1:8080", addr)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{ldif}})
+	addr, dir, slapd := devDirectory(t, "")
 	pwFile := writeFile(t, dir, "ldap-password", slapd.AdminPassword)
 	return startServe(t, fmt.Sprintf(`issuer: http://%s
 listen: %s

@@ -46,24 +46,7 @@ func startDemoServerWith(t *testing.T, extraYAML string) *server {
 
 func startDemoDirectoryServerWith(t *testing.T, extraLDIF, extraYAML string) (*server, *ldaptest.Slapd) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-
-	dev, err := os.ReadFile("../../conf/dev-directory.ldif")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	ldif := filepath.Join(dir, "directory.ldif")
-	all := string(dev) + "\n" + extraLDIF
-	if err := os.WriteFile(ldif, []byte(strings.ReplaceAll(all, "127.0.0.1:8080", addr)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{ldif}})
+	addr, dir, slapd := devDirectory(t, extraLDIF)
 	pwFile := writeFile(t, dir, "ldap-password", slapd.AdminPassword)
 	secretFile := writeFile(t, dir, "demo-secret", "demo-rp-secret\n")
 	s := startServe(t, fmt.Sprintf(`issuer: http://%s
@@ -76,6 +59,31 @@ ldap:
 demo: {enabled: true, clientID: demo-rp, clientSecretFile: %s}
 `, addr, addr, dir, slapd.URL, slapd.AdminDN, pwFile, secretFile)+extraYAML)
 	return s, slapd
+}
+
+// devDirectory picks a free address for a server to listen on and starts a
+// private OpenLDAP with the dev directory plus extraLDIF, its
+// 127.0.0.1:8080 (the demo's redirect URIs) replaced by that address. dir
+// is a temporary directory for the server's files.
+func devDirectory(t *testing.T, extraLDIF string) (addr, dir string, slapd *ldaptest.Slapd) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	dev, err := os.ReadFile("../../conf/dev-directory.ldif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	ldif := filepath.Join(dir, "directory.ldif")
+	all := string(dev) + "\n" + extraLDIF
+	if err := os.WriteFile(ldif, []byte(strings.ReplaceAll(all, "127.0.0.1:8080", addr)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return addr, dir, ldaptest.New(t, ldaptest.Options{LDIF: []string{ldif}})
 }
 
 // TestDemoRelyingPartyCodeFlow signs in through the demo relying party:
