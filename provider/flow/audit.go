@@ -36,21 +36,8 @@ func (h *Handler) auditConsent(r *http.Request, req authorize.Request, subject, 
 
 // signInOutcome names a directory's answer in the audit log's words.
 func signInOutcome(o oauth.LoginOutcome) string {
-	switch o {
-	case oauth.LoginOK:
-		return audit.OutcomeOK
-	case oauth.LoginLocked:
-		return audit.OutcomeLocked
-	case oauth.LoginExpired:
-		return audit.OutcomeExpired
-	case oauth.LoginMustChange:
-		return audit.OutcomeMustChange
-	case oauth.LoginDisabled:
-		return audit.OutcomeDisabled
-	case oauth.LoginAccountExpired:
-		return audit.OutcomeAccountExpired
-	case oauth.LoginNotPermitted:
-		return audit.OutcomeNotPermitted
+	if n, ok := outcomeNames[o]; ok {
+		return n.audit
 	}
 	return audit.OutcomeInvalid
 }

@@ -208,20 +208,24 @@ func (h *Handler) lang(r *http.Request, req authorize.Request) string {
 	return templates.ChooseLang(req.UILocales, r.Header.Get("Accept-Language"))
 }
 
+// outcomeNames names each answer of the directory twice: as the login
+// page's message key and in the audit log's words. Anything else is shown
+// and recorded as a wrong username or password.
+var outcomeNames = map[oauth.LoginOutcome]struct{ page, audit string }{
+	oauth.LoginOK:             {templates.LoginInvalid, audit.OutcomeOK}, // no page: the sign-in goes on
+	oauth.LoginInvalid:        {templates.LoginInvalid, audit.OutcomeInvalid},
+	oauth.LoginLocked:         {templates.LoginLocked, audit.OutcomeLocked},
+	oauth.LoginExpired:        {templates.LoginExpired, audit.OutcomeExpired},
+	oauth.LoginMustChange:     {templates.LoginMustChange, audit.OutcomeMustChange},
+	oauth.LoginDisabled:       {templates.LoginDisabled, audit.OutcomeDisabled},
+	oauth.LoginAccountExpired: {templates.LoginAccountExpired, audit.OutcomeAccountExpired},
+	oauth.LoginNotPermitted:   {templates.LoginNotPermitted, audit.OutcomeNotPermitted},
+}
+
+// outcomeKey is the login page's message for a refused sign-in.
 func outcomeKey(o oauth.LoginOutcome) string {
-	switch o {
-	case oauth.LoginLocked:
-		return templates.LoginLocked
-	case oauth.LoginExpired:
-		return templates.LoginExpired
-	case oauth.LoginMustChange:
-		return templates.LoginMustChange
-	case oauth.LoginDisabled:
-		return templates.LoginDisabled
-	case oauth.LoginAccountExpired:
-		return templates.LoginAccountExpired
-	case oauth.LoginNotPermitted:
-		return templates.LoginNotPermitted
+	if n, ok := outcomeNames[o]; ok {
+		return n.page
 	}
 	return templates.LoginInvalid
 }
