@@ -86,7 +86,7 @@ func (h *Handler) checkAccessToken(ctx context.Context, token string) (tokens.Ac
 // subjectAndClient reads the person and the client afresh: a person or a
 // client that no longer exists makes the token worthless.
 func (h *Handler) subjectAndClient(ctx context.Context, ac tokens.AccessClaims) (oauth.User, oauth.Client, *oauth.Error) {
-	user, err := h.opts.Users.Lookup(ctx, ac.Subject)
+	user, err := h.lookup(ctx, ac.Subject, ac.Scopes)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return user, oauth.Client{}, oauth.ErrInvalidToken().WithDescription("The access token's subject no longer exists.").WithCause(err)

@@ -122,7 +122,7 @@ func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.Cod
 	if !slices.Contains(g.Scopes, "openid") {
 		return resp, claims, nil
 	}
-	user, err := h.Users.Lookup(ctx, g.Subject)
+	user, err := h.lookup(ctx, g.Subject, g.Scopes, g.Claims)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return response{}, claims, oauth.ErrInvalidGrant().WithDescription("code: the person no longer exists")

@@ -229,7 +229,7 @@ type minted struct {
 // the person's current claims (OpenID Connect Core §12.2: no nonce). A
 // person no longer in the directory ends the grant.
 func (h *Handler) mint(ctx context.Context, c oauth.Client, m minted) (response, *oauth.Error) {
-	user, err := h.Users.Lookup(ctx, m.Subject)
+	user, err := h.lookup(ctx, m.Subject, m.Scopes, m.Claims)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return response{}, oauth.ErrInvalidGrant().WithDescription("refresh_token: the person no longer exists")

@@ -43,3 +43,14 @@ func ReleasedClaims(all map[string]any, scopes, requested []string, groupsClaim 
 	}
 	return out
 }
+
+// NeedsGroups says whether ReleasedClaims with these arguments could
+// release the groups claim. A reader that answers false may skip the
+// directory's groups search (one round trip of every code flow,
+// docs/performance.md).
+func NeedsGroups(scopes, requested []string, groupsClaim string) bool {
+	if groupsClaim == "" {
+		return false
+	}
+	return slices.Contains(scopes, "groups") || slices.Contains(requested, groupsClaim)
+}
