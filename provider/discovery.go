@@ -85,6 +85,9 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.ResponseTypesSupported = s.responseTypes()
 		doc.ResponseModesSupported = s.responseModes
 		doc.SubjectTypesSupported = []string{"public"}
+		if s.minter != nil && s.minter.PairwiseSupported() {
+			doc.SubjectTypesSupported = append(doc.SubjectTypesSupported, "pairwise")
+		}
 		doc.ScopesSupported = []string{"openid", "profile", "email", "groups"}
 		doc.CodeChallengeMethodsSupported = []string{"S256"}
 		doc.PromptValuesSupported = []string{"none", "login", "consent", "select_account"}

@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/pairwise"
 	"github.com/gatehouse-idp/gatehouse/provider/resource"
 	"github.com/gatehouse-idp/gatehouse/provider/token"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -62,8 +63,13 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	if err != nil {
 		return err
 	}
+	var sealer token.SubjectSealer
+	if p := s.minter.Pairwise(); p != nil {
+		sealer = p
+	}
 	if s.token, err = token.New(token.Options{
-		Auth: s.tokenAuth, Codes: s.codes, Minter: s.minter, Users: o.SignIn.Users,
+		Subjects: sealer,
+		Auth:     s.tokenAuth, Codes: s.codes, Minter: s.minter, Users: o.SignIn.Users,
 		AccessTokenLifetime: o.Token.AccessTokenLifetime, GroupsClaim: o.Token.GroupsClaim,
 		Authorizations: o.SignIn.Authorizations, RefreshTokenLifetime: o.Token.RefreshTokenLifetime,
 		Issued: o.SignIn.KV, Revoker: resource.NewRevocations(o.SignIn.KV, now),
@@ -86,8 +92,15 @@ func (s *Server) newMinter(o Options) (*tokens.Minter, error) {
 		return nil, errors.New("provider: tokens need the secret codec")
 	}
 	now := clock(o)
+	// Pairwise subs derive from the key set's AES key, which rotation
+	// keeps (docs/pairwise.md).
+	subjects, err := pairwise.New(o.Keys.SecretKey())
+	if err != nil {
+		return nil, err
+	}
 	return tokens.New(tokens.Options{
-		Issuer: s.issuer.String(), Keys: o.Keys, Fetcher: s.fetcher, Now: now,
+		Pairwise: subjects,
+		Issuer:   s.issuer.String(), Keys: o.Keys, Fetcher: s.fetcher, Now: now,
 		Secrets:             func(c oauth.Client) ([]string, error) { return o.SecretCodec.RecoverableSecrets(c, now()) },
 		AccessTokenLifetime: o.Token.AccessTokenLifetime,
 		AccessTokenAlg:      o.Token.AccessTokenAlg,

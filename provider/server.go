@@ -143,11 +143,13 @@ func New(o Options) (*Server, error) {
 	if s.requestTimeout <= 0 {
 		s.requestTimeout = DefaultRequestTimeout
 	}
+	s.fetcher = &authorize.HTTPFetcher{}
 	if o.Clients != nil {
 		svc, err := registration.NewService(registration.Options{
 			Store: o.Clients,
 			Codec: o.SecretCodec, Verifier: o.SecretVerifier,
 			Config: o.Registration, Endpoint: s.endpoint("/clients"), Now: o.Now,
+			Sectors: s.fetcher,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("provider: %w", err)
@@ -155,7 +157,6 @@ func New(o Options) (*Server, error) {
 		s.clients = registration.NewHandler(svc, log.With("component", "registration"))
 		s.clients.Audit = o.Audit
 	}
-	s.fetcher = &authorize.HTTPFetcher{}
 	if o.Token != nil {
 		if s.minter, err = s.newMinter(o); err != nil {
 			return nil, err

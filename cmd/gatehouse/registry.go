@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/conf"
 	"github.com/gatehouse-idp/gatehouse/ldapstore"
 	"github.com/gatehouse-idp/gatehouse/provider"
+	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
@@ -71,5 +72,6 @@ func (r *registry) service(issuer string) (*registration.Service, error) {
 	return registration.NewService(registration.Options{
 		Store: r.store, Codec: r.codec, Verifier: r.verifier,
 		Config: r.config, Endpoint: strings.TrimSuffix(issuer, "/") + "/clients",
+		Sectors: &authorize.HTTPFetcher{},
 	})
 }

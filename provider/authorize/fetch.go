@@ -181,3 +181,18 @@ func (f *HTTPFetcher) now() time.Time {
 	}
 	return time.Now()
 }
+
+// SectorURIs reads the JSON array of redirect URIs a client's
+// sector_identifier_uri lists (OpenID Connect Dynamic Client Registration
+// §5), with the same deadline and size limit as every fetch.
+func (f *HTTPFetcher) SectorURIs(ctx context.Context, uri string) ([]string, error) {
+	body, err := f.get(ctx, uri, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	var uris []string
+	if err := json.Unmarshal(body, &uris); err != nil {
+		return nil, fmt.Errorf("sector identifier at %s: not a JSON array of strings", uri)
+	}
+	return uris, nil
+}

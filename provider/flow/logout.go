@@ -61,7 +61,7 @@ func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 		h.outagePage(w, r, storeSessions, err)
 		return
 	}
-	if !live || (lr.hinted && lr.hint.Subject == sess.Subject) {
+	if !live || (lr.hinted && lr.hint.IsSubject(sess.Subject)) {
 		h.endSession(w, r, lr)
 		return
 	}

@@ -39,6 +39,9 @@ type Options struct {
 	Endpoint string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sectors reads sector_identifier_uri documents; nil refuses clients
+	// that register one.
+	Sectors SectorFetcher
 }
 
 // Service creates, reads, replaces, deletes, lists and imports clients.
@@ -53,6 +56,7 @@ type Service struct {
 	policy   Policy
 	endpoint string
 	now      func() time.Time
+	sectors  SectorFetcher
 }
 
 // NewService checks the options.
@@ -81,6 +85,7 @@ func NewService(o Options) (*Service, error) {
 		policy:   o.Config.Policy,
 		endpoint: strings.TrimSuffix(o.Endpoint, "/"),
 		now:      now,
+		sectors:  o.Sectors,
 	}, nil
 }
 
@@ -100,6 +105,9 @@ func (s *Service) Create(ctx context.Context, req *Request, who Access) (ClientI
 	}
 	m := req.Metadata.Clone()
 	if err := validate(&m, s.policy, who == Open); err != nil {
+		return ClientInfo{}, err
+	}
+	if err := s.checkSector(ctx, m); err != nil {
 		return ClientInfo{}, err
 	}
 	id := req.PreferredClientID
@@ -152,6 +160,9 @@ func (s *Service) Replace(ctx context.Context, id string, req *Request, who Acce
 	}
 	m := req.Metadata.Clone()
 	if err := validate(&m, s.policy, false); err != nil {
+		return ClientInfo{}, err
+	}
+	if err := s.checkSector(ctx, m); err != nil {
 		return ClientInfo{}, err
 	}
 	var plain string

@@ -89,7 +89,7 @@ func activeIntrospection(ac tokens.AccessClaims) introspection {
 		Active:    true,
 		Scope:     strings.Join(ac.Scopes, " "),
 		ClientID:  ac.ClientID,
-		Subject:   ac.Subject,
+		Subject:   ac.Sub(),
 		ExpiresAt: ac.ExpiresAt.Unix(),
 		IssuedAt:  ac.IssuedAt.Unix(),
 		Issuer:    ac.Issuer,

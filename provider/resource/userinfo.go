@@ -61,7 +61,7 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims := tokens.ReleasedClaims(user.Claims, ac.Scopes, nil, h.opts.GroupsClaim)
-	claims["sub"] = ac.Subject // the sub of the ID token, always (§5.3.2)
+	claims["sub"] = ac.Sub() // the sub of the ID token, always (§5.3.2)
 	h.writeUserInfo(w, r, client, ac, claims)
 }
 

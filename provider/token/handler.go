@@ -47,6 +47,8 @@ type Options struct {
 	Revoker Revoker
 	// GroupsClaim is the claim the groups scope releases.
 	GroupsClaim string
+	// Subjects, when set, seals the person's subject in refresh tokens.
+	Subjects SubjectSealer
 	// Audit hears of tokens issued, refresh tokens reused and codes
 	// replayed; nil records nothing.
 	Audit audit.Recorder

@@ -48,7 +48,7 @@ func (h *Handler) offersRefresh(c oauth.Client, scopes []string) bool {
 // g: the family's start is now, and earlier families end (their tokens
 // become unknown, not reused).
 func (h *Handler) startRefresh(ctx context.Context, c oauth.Client, g session.CodeGrant) (string, error) {
-	t := newRefreshToken(g.Subject, c.ID)
+	t := h.newRefresh(g.Subject, c.ID)
 	binding := publicBinding(ctx, c)
 	start := func(a oauth.Authorization) (oauth.Authorization, error) {
 		a.RefreshTokenHash = t.Hash()
@@ -106,7 +106,7 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 		return response{}, oauth.ErrInvalidRequest().WithDescription("refresh_token: missing")
 	}
 	refused := oauth.ErrInvalidGrant().WithDescription("refresh_token: unknown, expired or revoked")
-	presented, err := parseRefreshToken(raw)
+	presented, err := h.parseRefresh(raw)
 	if err != nil {
 		return response{}, refused
 	}
@@ -118,7 +118,7 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 		return response{}, oerr
 	}
 	requested := strings.Fields(form.Get("scope"))
-	next := newRefreshToken(presented.Subject, c.ID)
+	next := h.newRefresh(presented.Subject, c.ID)
 	var found verdict
 	var a oauth.Authorization
 	for range casAttempts {
@@ -239,6 +239,7 @@ func (h *Handler) mint(ctx context.Context, c oauth.Client, m minted) (response,
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
 		Cnf:      confirmationOf(ctx),
 		ClientID: c.ID, Subject: m.Subject, Scopes: m.Scopes, Audience: m.Audience, Lifetime: h.AccessTokenLifetime,
+		Client: &c.Metadata,
 	})
 	if err != nil {
 		return response{}, oauth.ErrServerError().WithCause(err)

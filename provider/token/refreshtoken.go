@@ -16,6 +16,9 @@ import (
 // only the SHA-256 of the secret is stored.
 type refreshToken struct {
 	Secret, Subject, ClientID string
+	// sealed, when set, is the subject sealed (SubjectSealer): the wire
+	// form then carries "~" and it in place of the readable subject.
+	sealed string
 }
 
 // secretBytes is the size of a refresh token's secret: 256 bits.
@@ -35,13 +38,63 @@ func newRefreshToken(subject, clientID string) refreshToken {
 
 func (t refreshToken) String() string {
 	enc := base64.RawURLEncoding.EncodeToString
-	return t.Secret + "." + enc([]byte(t.Subject)) + "." + enc([]byte(t.ClientID))
+	subject := enc([]byte(t.Subject))
+	if t.sealed != "" {
+		subject = sealedMark + t.sealed
+	}
+	return t.Secret + "." + subject + "." + enc([]byte(t.ClientID))
 }
 
 // Hash is what the authorization keeps of the token (authzRefreshToken).
 func (t refreshToken) Hash() string {
 	sum := sha256.Sum256([]byte(t.Secret))
 	return hex.EncodeToString(sum[:])
+}
+
+// sealedMark starts a sealed subject; base64url never has it.
+const sealedMark = "~"
+
+// SubjectSealer hides the person's subject in the refresh tokens a
+// client holds, so that a client registered for pairwise subs cannot read
+// the person's own subject there (pairwise.Subjects).
+type SubjectSealer interface {
+	Seal(subject string) (string, error)
+	Open(sealed string) (string, error)
+}
+
+// newRefresh draws a fresh token, its subject sealed when the handler has
+// a sealer.
+func (h *Handler) newRefresh(subject, clientID string) refreshToken {
+	t := newRefreshToken(subject, clientID)
+	if h.Subjects != nil {
+		if sealed, err := h.Subjects.Seal(subject); err == nil {
+			t.sealed = sealed
+		}
+	}
+	return t
+}
+
+// parseRefresh takes a token apart, sealed subject or readable: tokens
+// issued before subjects were sealed stay good.
+func (h *Handler) parseRefresh(s string) (refreshToken, error) {
+	parts := strings.Split(s, ".")
+	if len(s) > maxRefreshToken || len(parts) != 3 || !strings.HasPrefix(parts[1], sealedMark) {
+		return parseRefreshToken(s)
+	}
+	if h.Subjects == nil {
+		return refreshToken{}, errMalformedRefresh
+	}
+	subject, err := h.Subjects.Open(parts[1][len(sealedMark):])
+	if err != nil || subject == "" {
+		return refreshToken{}, errMalformedRefresh
+	}
+	// The rest as parseRefreshToken reads it, with a stand-in subject.
+	t, err := parseRefreshToken(parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(subject)) + "." + parts[2])
+	if err != nil {
+		return refreshToken{}, err
+	}
+	t.sealed = parts[1][len(sealedMark):]
+	return t, nil
 }
 
 // parseRefreshToken takes a token apart; anything but three parts, a

@@ -15,7 +15,7 @@ import (
 // revoking a refresh token may end the whole grant's tokens). found tells
 // whether it was one.
 func (h *Handler) RevokeRefresh(ctx context.Context, clientID, token string) (found bool, err error) {
-	t, err := parseRefreshToken(token)
+	t, err := h.parseRefresh(token)
 	if err != nil || h.Authorizations == nil || t.ClientID != clientID {
 		return false, nil
 	}
@@ -71,7 +71,7 @@ func (h *Handler) endRefreshFamily(ctx context.Context, subject, clientID string
 // active while it is its authorization's current token and its family has
 // not expired. Rotated, revoked and foreign tokens are simply not active.
 func (h *Handler) IntrospectRefresh(ctx context.Context, clientID, token string) (resource.RefreshInfo, bool, error) {
-	t, err := parseRefreshToken(token)
+	t, err := h.parseRefresh(token)
 	if err != nil || h.Authorizations == nil || t.ClientID != clientID {
 		return resource.RefreshInfo{}, false, nil
 	}

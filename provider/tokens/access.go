@@ -45,6 +45,10 @@ type AccessToken struct {
 	// Extra are further claims (acr, amr, groups, ...). They cannot replace
 	// a claim this package sets.
 	Extra map[string]any
+	// Client, when set, is the registration of ClientID: a client
+	// registered with subject_type pairwise gets the person's pairwise
+	// sub, and the token carries the person's own subject sealed.
+	Client *oauth.Metadata
 }
 
 // AccessClaims are the claims of an access token, as minted or parsed.
@@ -54,12 +58,23 @@ type AccessClaims struct {
 	Scopes                         []string
 	IssuedAt, ExpiresAt, AuthTime  time.Time // AuthTime zero when absent
 	Cnf                            map[string]any
+	// PublicSubject is the sub the token shows when it differs from
+	// Subject, the person's own: a pairwise sub.
+	PublicSubject string
+}
+
+// Sub is the sub the token shows, the one its client knows the person by.
+func (ac AccessClaims) Sub() string {
+	if ac.PublicSubject != "" {
+		return ac.PublicSubject
+	}
+	return ac.Subject
 }
 
 // reservedAccessClaims are the claims of RFC 9068 §2.2 that this package
 // sets, and nbf, which it does not use.
 var reservedAccessClaims = []string{
-	"iss", "exp", "aud", "sub", "client_id", "iat", "jti", "nbf", "scope", "auth_time", "cnf",
+	"iss", "exp", "aud", "sub", "client_id", "iat", "jti", "nbf", "scope", "auth_time", "cnf", sealedSubjectClaim,
 }
 
 // AccessToken mints a JWT access token (RFC 9068) and returns it with its
@@ -94,10 +109,18 @@ func (m *Minter) AccessToken(_ context.Context, in AccessToken) (string, AccessC
 	if len(ac.Audience) == 0 {
 		ac.Audience = slices.Clone(m.audience)
 	}
+	sealed, err := m.pairwiseAccess(&ac, in)
+	if err != nil {
+		return "", AccessClaims{}, err
+	}
 	if !in.AuthTime.IsZero() {
 		ac.AuthTime = time.Unix(in.AuthTime.Unix(), 0).UTC()
 	}
-	payload, err := json.Marshal(ac.wire(in.Extra))
+	wire := ac.wire(in.Extra)
+	if sealed != "" {
+		wire[sealedSubjectClaim] = sealed
+	}
+	payload, err := json.Marshal(wire)
 	if err != nil {
 		return "", AccessClaims{}, fmt.Errorf("tokens: access token claims: %w", err)
 	}
@@ -117,7 +140,7 @@ func (ac AccessClaims) wire(extra map[string]any) map[string]any {
 		}
 	}
 	c["iss"] = ac.Issuer
-	c["sub"] = ac.Subject
+	c["sub"] = ac.Sub()
 	c["client_id"] = ac.ClientID
 	c["jti"] = ac.JTI
 	c["iat"] = ac.IssuedAt.Unix()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/pairwise"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
 )
 
@@ -20,6 +21,19 @@ type HintClaims struct {
 	Subject, ClientID, SID string
 	// Client is the client the hint was issued to, as lookup found it.
 	Client oauth.Client
+	// public maps a person's own subject to the sub the hint's client
+	// knows them by; nil for public subs.
+	public func(local string) (string, error)
+}
+
+// IsSubject says whether the hint names the person whose own subject is
+// local: for a pairwise client, its sub is local's pairwise sub.
+func (h HintClaims) IsSubject(local string) bool {
+	if h.public == nil {
+		return h.Subject == local
+	}
+	sub, err := h.public(local)
+	return err == nil && sub == h.Subject
 }
 
 // hintWire is the payload of an ID token as read back.
@@ -55,7 +69,12 @@ func (m *Minter) CheckIDTokenHint(ctx context.Context, hint, clientID string, lo
 	if w.IssuedAt == nil || w.Subject == "" {
 		return HintClaims{}, invalid("iat or sub missing")
 	}
-	return HintClaims{Subject: w.Subject, ClientID: r.client.ID, SID: w.SID, Client: r.client}, nil
+	hc := HintClaims{Subject: w.Subject, ClientID: r.client.ID, SID: w.SID, Client: r.client}
+	if pairwise.Applies(r.client.Metadata) {
+		meta := r.client.Metadata
+		hc.public = func(local string) (string, error) { return m.PublicSubject(meta, local) }
+	}
+	return hc, nil
 }
 
 // hintSigningAlgs are the algorithms ID tokens are signed with.

@@ -81,7 +81,11 @@ func (m *Minter) idClaims(in IDToken, alg string) (map[string]any, error) {
 	}
 	now := m.now().Unix()
 	c["iss"] = m.issuer
-	c["sub"] = in.Subject
+	sub, err := m.PublicSubject(in.Client.Metadata, in.Subject)
+	if err != nil {
+		return nil, err
+	}
+	c["sub"] = sub
 	c["aud"] = in.Client.ID
 	// azp is optional when the client is the only audience (Core §2); it
 	// is set so that clients which check it find it.

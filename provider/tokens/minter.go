@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/pairwise"
 )
 
 // Defaults of Options.
@@ -54,6 +55,9 @@ type Options struct {
 	// AccessTokenAlg signs access tokens: one of AccessTokenAlgs; empty
 	// means DefaultAccessTokenAlg. The key set must hold a key for it.
 	AccessTokenAlg string
+	// Pairwise gives clients registered with subject_type pairwise their
+	// own subs (OpenID Connect Core §8.1); nil refuses to mint for them.
+	Pairwise *pairwise.Subjects
 }
 
 // Minter mints and checks the provider's JWTs. It is immutable after New
@@ -69,6 +73,7 @@ type Minter struct {
 	accessLife time.Duration
 	accessAlg  string
 	audience   []string
+	pairwise   *pairwise.Subjects
 }
 
 // New checks the options and returns a Minter.
@@ -107,6 +112,7 @@ func New(o Options) (*Minter, error) {
 		accessLife: orDefault(o.AccessTokenLifetime, DefaultAccessTokenLifetime),
 		accessAlg:  accessAlg,
 		audience:   slices.Clone(o.DefaultAudience),
+		pairwise:   o.Pairwise,
 	}
 	if m.now == nil {
 		m.now = time.Now

@@ -30,6 +30,7 @@ type accessWire struct {
 	Scope    string           `json:"scope"`
 	AuthTime *jwt.NumericDate `json:"auth_time"`
 	Cnf      map[string]any   `json:"cnf"`
+	Sealed   string           `json:"gatehouse_sub"`
 }
 
 // ParseAccessToken checks an access token this server issued and returns
@@ -59,7 +60,7 @@ func (m *Minter) ParseAccessToken(_ context.Context, token string) (AccessClaims
 	if err := m.checkAccess(w); err != nil {
 		return AccessClaims{}, err
 	}
-	return w.claims(), nil
+	return m.openSubject(w.claims(), w.Sealed)
 }
 
 // checkAccess applies RFC 9068 §4: iss is ours, exp has not passed, and
