@@ -58,6 +58,8 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Replay: o.SignIn.KV, Methods: o.Token.AuthMethods,
 		CertificateHeader: o.Token.CertificateHeader, ClientCAs: o.Token.ClientCAs,
 		Issuer: s.issuer.String(), TokenEndpoint: s.endpoint("/token"), Now: now,
+		// RFC 9126 §2: an assertion at /par may name that endpoint.
+		Audiences: []string{s.endpoint("/par")},
 	})
 	if err != nil {
 		return err
