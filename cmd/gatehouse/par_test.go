@@ -166,7 +166,7 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 		form := url.Values{
 			"client_id": {pk.id}, "request": {object},
 			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-			"client_assertion": {clientAssertion(t, key, pk.id, jarmIssuer+"/par")},
+			"client_assertion":      {clientAssertion(t, key, pk.id, jarmIssuer+"/par")},
 		}
 		status, body, _ := parPush(t, s, pk.id, "", form)
 		uri, _ := body["request_uri"].(string)
