@@ -74,6 +74,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		return err
 	}
 	s.resource, err = resource.New(resource.Options{
+		Issuer: s.issuer.String(),
 		Minter: s.minter, Authenticator: s.tokenAuth, Users: o.SignIn.Users, Clients: s.clientLookup(o),
 		Revocations: o.SignIn.KV, Refresh: s.token, GroupsClaim: o.Token.GroupsClaim,
 		Audit: o.Audit, Log: s.log.With("component", "resource"), Now: now,
