@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -184,6 +185,56 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 		form.Set("client_assertion", clientAssertion(t, key, pk.id, jarmIssuer+"/par"))
 		if status, body, _ := parPush(t, s, pk.id, "", form); status != http.StatusBadRequest || body["error"] != "invalid_request_object" {
 			t.Errorf("foreign signature: %d %v", status, body)
+		}
+	})
+
+	t.Run("JWT introspection verified with the JWKS", func(t *testing.T) {
+		ic := mustRegisterJARMClient(t, s, `,"introspection_signed_response_alg":"ES256"`)
+		uri := mustPush(t, s, ic, parRequest(ic.id, "intro"), 1)
+		code := callbackParams(t, pushedAuthorize(t, b, ic.id, uri, nil), jarmRedirect).Get("code")
+		verifier, _ := pkce()
+		status, tokens, _ := tokenRequest(t, s, ic.id, ic.secret, url.Values{
+			"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {jarmRedirect}, "code_verifier": {verifier},
+		})
+		access, _ := tokens["access_token"].(string)
+		if status != http.StatusOK || access == "" {
+			t.Fatalf("token: %d %v", status, tokens)
+		}
+		req, _ := http.NewRequest(http.MethodPost, s.base+"/token/introspect", strings.NewReader(url.Values{"token": {access}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/token-introspection+jwt")
+		req.SetBasicAuth(url.QueryEscape(ic.id), url.QueryEscape(ic.secret))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/token-introspection+jwt" {
+			t.Fatalf("introspection: %d %v %s", resp.StatusCode, resp.Header, raw)
+		}
+		jws, err := jose.ParseSignedCompact(string(raw), []jose.SignatureAlgorithm{jose.ES256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := jws.Signatures[0].Header
+		_, jwksBody := s.get(t, "/jwks.json")
+		var set jose.JSONWebKeySet
+		if err := json.Unmarshal([]byte(jwksBody), &set); err != nil || len(set.Key(h.KeyID)) != 1 || h.ExtraHeaders["typ"] != "token-introspection+jwt" {
+			t.Fatalf("header %+v, jwks %v", h, err)
+		}
+		payload, err := jws.Verify(set.Key(h.KeyID)[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims struct {
+			Iss, Aud string
+			Iat      int64
+			TI       map[string]any `json:"token_introspection"`
+		}
+		if err := json.Unmarshal(payload, &claims); err != nil || claims.Iss != jarmIssuer || claims.Aud != ic.id || claims.Iat == 0 ||
+			claims.TI["active"] != true || claims.TI["client_id"] != ic.id {
+			t.Errorf("claims %s (%v)", payload, err)
 		}
 	})
 
