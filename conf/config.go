@@ -271,6 +271,16 @@ type OP struct {
 	TLS     OPTLS   `yaml:"tls"`
 	Reg     Reg     `yaml:"reg"`
 	Secrets Secrets `yaml:"secrets"`
+	PAR     PAR     `yaml:"par"`
+}
+
+// PAR configures pushed authorization requests (RFC 9126) at /par.
+type PAR struct {
+	// Lifetime of a request_uri: 5 s to 10 min (FAPI 2.0 asks for at most 600 s).
+	Lifetime time.Duration `yaml:"lifetime"`
+	// Require refuses authorization requests that were not pushed, for
+	// every client; discovery then says require_pushed_authorization_requests.
+	Require bool `yaml:"require"`
 }
 
 // Authz configures the authorization endpoint.

@@ -72,6 +72,7 @@ func defaults() Config {
 				RefreshTokenLifetime: 720 * time.Hour,
 			},
 			Reg: Reg{SecretRolloverWindow: 30 * time.Minute},
+			PAR: PAR{Lifetime: 60 * time.Second},
 			Secrets: Secrets{
 				Codec:    "argon2id",
 				Argon2id: Argon2id{MemoryKiB: 64 * 1024, Iterations: 1, Parallelism: 2},

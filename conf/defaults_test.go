@@ -54,6 +54,7 @@ func wantDefaults() Config {
 			},
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},
 			Secrets: Secrets{Codec: "argon2id", Argon2id: Argon2id{MemoryKiB: 65536, Iterations: 1, Parallelism: 2}},
+			PAR:     PAR{Lifetime: time.Minute},
 		},
 		Log:     Log{Level: "info", Format: "text"},
 		Tracing: Tracing{SampleRatio: 1},

@@ -44,6 +44,7 @@ func checks() []check {
 		checkResponseModes,
 		checkResponseAlgs,
 		checkCodeLifetime,
+		checkPAR,
 		checkAuthMethods,
 		checkCertAuthMethods,
 		checkTokenLifetimes,

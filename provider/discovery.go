@@ -66,6 +66,13 @@ type metadata struct {
 	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
 	RequestParameterSupported    bool `json:"request_parameter_supported"`
 	RequestURIParameterSupported bool `json:"request_uri_parameter_supported"`
+	// RFC 9126 §5: pushed authorization requests.
+	PushedAuthorizationRequestEndpoint string `json:"pushed_authorization_request_endpoint,omitempty"`
+	RequirePushedAuthorizationRequests bool   `json:"require_pushed_authorization_requests,omitempty"`
+	// RFC 9701 §7: JWT introspection responses.
+	IntrospectionSigningAlgValuesSupported    []string `json:"introspection_signing_alg_values_supported,omitempty"`
+	IntrospectionEncryptionAlgValuesSupported []string `json:"introspection_encryption_alg_values_supported,omitempty"`
+	IntrospectionEncryptionEncValuesSupported []string `json:"introspection_encryption_enc_values_supported,omitempty"`
 	// RFC 9207: every authorization response carries iss.
 	AuthorizationResponseISSParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
 }
@@ -132,6 +139,7 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.ClaimsSupported = union([]string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"},
 			s.claims)
 	}
+	s.pushedMetadata(&doc)
 	b, err := marshalJSON(doc)
 	if err != nil {
 		return nil, fmt.Errorf("provider: discovery document: %w", err)

@@ -59,6 +59,8 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Replay: o.SignIn.KV, Methods: o.Token.AuthMethods,
 		CertificateHeader: o.Token.CertificateHeader, ClientCAs: o.Token.ClientCAs,
 		Issuer: s.issuer.String(), TokenEndpoint: s.endpoint("/token"), Now: now,
+		// RFC 9126 §2: an assertion at /par may name that endpoint.
+		Audiences: []string{s.endpoint("/par")},
 	})
 	if err != nil {
 		return err
@@ -78,6 +80,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		return err
 	}
 	s.resource, err = resource.New(resource.Options{
+		Issuer: s.issuer.String(),
 		Minter: s.minter, Authenticator: s.tokenAuth, Users: o.SignIn.Users, Clients: s.clientLookup(o),
 		Revocations: o.SignIn.KV, Refresh: s.token, GroupsClaim: o.Token.GroupsClaim,
 		Audit: o.Audit, Log: s.log.With("component", "resource"), Now: now,

@@ -67,6 +67,10 @@ func (s *Server) Handler() http.Handler {
 	if t := s.token; t != nil {
 		r.Handle("/token", s.methods(byMethod{http.MethodPost: t.Token}))
 	}
+	// Pushed authorization requests (RFC 9126).
+	if p := s.par; p != nil {
+		r.Handle("/par", s.methods(byMethod{http.MethodPost: p.Push}))
+	}
 	// UserInfo (OpenID Connect Core §5.3), introspection (RFC 7662) and
 	// revocation (RFC 7009).
 	if res := s.resource; res != nil {

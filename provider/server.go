@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/provider/par"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/resource"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
@@ -103,6 +104,11 @@ type Server struct {
 	token     *token.Handler
 	tokenAuth *clientauth.Authenticator
 	minter    *tokens.Minter
+	// par serves /par and pushed keeps what it is sent (RFC 9126); nil
+	// without the sign-in and the token endpoint.
+	par        *par.Handler
+	pushed     *par.Store
+	requirePAR bool
 	// resource serves /userinfo, /token/introspect and /token/revoke.
 	resource *resource.Handler
 	demo     *demo.Handler
@@ -170,6 +176,9 @@ func New(o Options) (*Server, error) {
 	if o.Token != nil {
 		s.claims, s.mtlsBase, s.certificates = o.Token.Claims, o.Token.MTLSBaseURL, o.Token.Certificates
 		if err := s.newTokenEndpoint(o); err != nil {
+			return nil, err
+		}
+		if err := s.newPAR(o); err != nil {
 			return nil, err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/jarm"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/par"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/throttle"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -45,6 +46,8 @@ type SignIn struct {
 	// change it during the sign-in (ldap.users.passwordChange); nil tells
 	// them to change it elsewhere.
 	Passwords flow.PasswordChanger
+	// PAR configures pushed authorization requests (op.par).
+	PAR PAR
 }
 
 // responseTypes are the response types the flow completes: the code flow,
@@ -75,6 +78,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 	}
 	s.responseModes = writer.ServedModes(si.ResponseModes)
 	s.codes = session.NewCodes(si.KV, now)
+	s.pushed = par.NewStore(si.KV)
 	// Only a minter that exists may become the interfaces: a nil pointer
 	// inside one would look like a minter to the flow.
 	var idTokens flow.IDTokenMinter
@@ -88,13 +92,15 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 			Config: authorize.Config{
 				Issuer: s.issuer.String(), ResponseTypes: s.responseTypes(), ResponseModes: s.responseModes,
 				RequestParameter: true, RequestURIParameter: true,
+				RequirePushed: si.PAR.Require,
 			},
 			Clients: clients,
 			Keys:    s.fetcher,
 			Secrets: func(_ context.Context, c oauth.Client) ([]string, error) {
 				return o.SecretCodec.RecoverableSecrets(c, now())
 			},
-			Now: now,
+			Now:    now,
+			Pushed: s.pushed.Take,
 		},
 		Writer:         writer,
 		Directory:      si.Users,

@@ -74,6 +74,7 @@ func newSignIn(cfg *conf.Config, dir *directory) (*provider.SignIn, func(), erro
 		ResponseJWEAlgs:  cfg.OP.Authz.ResponseJWEAlgs,
 		ResponseJWEEncs:  cfg.OP.Authz.ResponseJWEEncs,
 		ResponseLifetime: cfg.OP.Authz.ResponseLifetime,
+		PAR:              provider.PAR{Lifetime: cfg.OP.PAR.Lifetime, Require: cfg.OP.PAR.Require},
 	}, func() { users.Close(); closeKV() }, nil
 }
 

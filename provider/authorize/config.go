@@ -29,6 +29,9 @@ type Config struct {
 	// request_uri_parameter_supported.
 	RequestParameter    bool
 	RequestURIParameter bool
+	// RequirePushed accepts authorization requests only through the
+	// pushed authorization request endpoint (op.par.require, RFC 9126 §5).
+	RequirePushed bool
 }
 
 // ClientLookup finds a client by id; an unknown id is storage.ErrNotFound.
@@ -65,6 +68,10 @@ type Deps struct {
 	Secrets SecretSource
 	// Now is the clock for request object expiry; nil means time.Now.
 	Now func() time.Time
+	// Pushed takes pushed authorization requests (RFC 9126) by their
+	// request_uri; nil means the server has no pushed authorization
+	// request endpoint.
+	Pushed PushedLookup
 }
 
 func (d *Deps) now() time.Time {

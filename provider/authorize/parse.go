@@ -47,6 +47,9 @@ func Parse(ctx context.Context, r *http.Request, deps Deps) (Request, error) {
 
 type parser struct {
 	deps *Deps
+	// pushing: the request arrives at the pushed authorization request
+	// endpoint (ParsePushed), not at /authorize.
+	pushing bool
 }
 
 func (p *parser) parse(ctx context.Context, r *http.Request) (Request, *Failure) {
@@ -58,11 +61,20 @@ func (p *parser) parse(ctx context.Context, r *http.Request) (Request, *Failure)
 	if f != nil {
 		return Request{}, f
 	}
+	if p.deps.Pushed != nil && IsPushedURI(outer.get(paramRequestURI)) {
+		return p.pushed(ctx, outer, client)
+	}
+	return p.validate(ctx, outer, client)
+}
+
+// validate reads the request's parameters, from its request object if it
+// has one, and applies the rules.
+func (p *parser) validate(ctx context.Context, outer params, client oauth.Client) (Request, *Failure) {
 	in, reply, info, f := p.source(ctx, outer, client)
 	if f != nil {
 		return Request{}, f
 	}
-	v := &validation{in: in, client: client, deps: p.deps, req: Request{
+	v := &validation{in: in, client: client, deps: p.deps, pushing: p.pushing, req: Request{
 		Issuer: p.deps.Config.Issuer, ClientID: client.ID, Client: client,
 		RedirectURI: reply.uri, RedirectURIGiven: reply.given, RequestObject: info,
 	}}

@@ -67,7 +67,8 @@ func checkRequestURI(raw string, c oauth.Client) *oauth.Error {
 	if len(raw) > oauth.MaxRequestURI {
 		return tooLong(oauth.Limit{Param: paramRequestURI, Max: oauth.MaxRequestURI})
 	}
-	if strings.HasPrefix(raw, "urn:ietf:params:oauth:request_uri:") {
+	if IsPushedURI(raw) {
+		// Reached only without a store of pushed requests (Deps.Pushed).
 		return invalid(oauth.ErrInvalidRequestURI, paramRequestURI, "pushed authorization requests (RFC 9126) are not supported by this server")
 	}
 	u, err := url.Parse(raw)

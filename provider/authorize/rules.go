@@ -28,6 +28,8 @@ type validation struct {
 	client oauth.Client
 	deps   *Deps
 	req    Request
+	// pushing: see parser.pushing.
+	pushing bool
 }
 
 // run applies the rules in order; the first broken one is reported. The
@@ -86,15 +88,9 @@ func (v *validation) responseMode() *oauth.Error {
 	return e
 }
 
-// pushedOnly: a client that registered require_pushed_authorization_requests
-// (RFC 9126 §6) may not send its request this way, and this server has no
-// pushed authorization request endpoint yet.
+// pushedOnly: see requirePushed (pushed.go).
 func (v *validation) pushedOnly() *oauth.Error {
-	if v.client.Metadata.RequirePushedAuthorizationRequests {
-		return invalid(oauth.ErrInvalidRequest, paramClientID,
-			"the client must use pushed authorization requests (RFC 9126), which this server does not offer")
-	}
-	return nil
+	return v.requirePushed(v.pushing)
 }
 
 // scope: well-formed; openid wherever an ID token is asked for; and, when

@@ -69,6 +69,9 @@ const (
 	// into temporarily_unavailable. Parameters each within their limits
 	// can add up past this when JSON escaping inflates them.
 	MaxStoredAuthorizationRequest = 48 << 10
+	// MaxPushedRequest bounds the body of a pushed authorization request
+	// (RFC 9126): an authorization request and the client's credentials.
+	MaxPushedRequest = MaxAuthorizationRequest + MaxClientAssertion
 
 	// Sign-in form.
 	MaxUsername = 1024

@@ -37,6 +37,7 @@ func TestLimitsDocumented(t *testing.T) {
 		"`refresh_token`": MaxRefreshToken, "`resource`": MaxResource, "`token`": max(MaxAccessToken, MaxRefreshToken),
 		"`token_type_hint`": MaxTokenTypeHint, "access token": MaxAccessToken,
 		"token request body": MaxTokenRequest, "registration body": MaxRegistrationBody,
+		"pushed authorization request body": MaxPushedRequest,
 	}
 	for name, limit := range want {
 		got, ok := rows[name]

@@ -38,6 +38,8 @@ const (
 	sealer = "sealer"
 	public = "public"
 	nested = "nested"
+	// introspector registered JWT introspection responses (RFC 9701), ES256-signed and encrypted.
+	introspector = "introspector"
 )
 
 var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -113,6 +115,10 @@ var setup = sync.OnceValues(func() (fixed, error) {
 		sealer: {UserinfoEncryptedResponseAlg: "RSA-OAEP-256", UserinfoEncryptedResponseEnc: "A256GCM", JWKS: jwks},
 		public: {TokenEndpointAuthMethod: clientauth.MethodNone},
 		nested: {UserinfoSignedResponseAlg: "RS256", UserinfoEncryptedResponseAlg: "RSA-OAEP-256", JWKS: jwks},
+		introspector: {JWKS: jwks, Extra: map[string]json.RawMessage{
+			"introspection_signed_response_alg":    json.RawMessage(`"ES256"`),
+			"introspection_encrypted_response_alg": json.RawMessage(`"RSA-OAEP-256"`),
+		}},
 	}
 	clients := map[string]oauth.Client{}
 	for id, m := range metas {
@@ -169,7 +175,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	kv := session.NewMemory(session.MemoryOptions{Clock: clk.Now})
 	o := Options{
-		Minter: minter, Authenticator: auth, Users: people, Clients: lookup,
+		Issuer: issuer, Minter: minter, Authenticator: auth, Users: people, Clients: lookup,
 		Revocations: kv, GroupsClaim: "groups", Now: clk.Now,
 	}
 	for _, opt := range opts {

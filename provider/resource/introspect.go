@@ -52,14 +52,14 @@ func (h *Handler) Introspect(w http.ResponseWriter, r *http.Request) {
 			oerr.WriteJSON(w)
 			return
 		}
-		writeJSON(w, out)
+		h.writeIntrospection(w, r, c.Client, out)
 		return
 	case ac.ClientID != c.Client.ID && !h.opts.IntrospectAnyClient:
 		h.log.Info("introspection: token of another client", "client_id", c.Client.ID, "token_client_id", ac.ClientID)
-		writeJSON(w, introspection{})
+		h.writeIntrospection(w, r, c.Client, introspection{})
 		return
 	}
-	writeJSON(w, activeIntrospection(ac))
+	h.writeIntrospection(w, r, c.Client, activeIntrospection(ac))
 }
 
 // introspectRefresh answers for a token that is no access token: one of

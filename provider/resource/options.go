@@ -41,6 +41,8 @@ type RefreshInfo struct {
 
 // Options are the handlers' dependencies, fixed at start.
 type Options struct {
+	// Issuer is the iss of JWT introspection responses (RFC 9701).
+	Issuer        string
 	Minter        *tokens.Minter
 	Authenticator *clientauth.Authenticator
 	Users         Users

@@ -1,0 +1,162 @@
+package par
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-idp/gatehouse/provider/authorize"
+	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
+)
+
+const redirect = "https://rp.example/cb"
+
+// fakeAuth accepts client "rp" with secret "s" in the form.
+type fakeAuth struct{}
+
+func (fakeAuth) AuthenticateRequest(_ context.Context, _ *http.Request, form url.Values) (clientauth.Result, *oauth.Error) {
+	if form.Get("client_id") != "rp" || form.Get("client_secret") != "s" {
+		return clientauth.Result{}, oauth.ErrInvalidClient()
+	}
+	return clientauth.Result{Client: testClient(), Method: clientauth.MethodSecretPost}, nil
+}
+
+func (fakeAuth) WriteError(w http.ResponseWriter, _ http.Header, e *oauth.Error) { e.WriteJSON(w) }
+
+func testClient() oauth.Client {
+	return oauth.Client{ID: "rp", Metadata: oauth.Metadata{RedirectURIs: []string{redirect}}}
+}
+
+func newTestHandler(t *testing.T, proof ProofCheck) (*Handler, *Store) {
+	t.Helper()
+	store, _ := newTestStore()
+	h, err := New(Options{
+		Auth: fakeAuth{}, Store: store, Proof: proof,
+		Parse: authorize.Deps{
+			Config: authorize.Config{Issuer: "https://op.example"},
+			Clients: func(_ context.Context, id string) (oauth.Client, error) {
+				if id == "rp" {
+					return testClient(), nil
+				}
+				return oauth.Client{}, storage.ErrNotFound
+			},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, store
+}
+
+func validForm() url.Values {
+	return url.Values{
+		"client_id": {"rp"}, "client_secret": {"s"}, "response_type": {"code"},
+		"redirect_uri": {redirect}, "scope": {"openid"}, "state": {"st"},
+	}
+}
+
+func push(h *Handler, target, contentType, body string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	r.Header.Set("Content-Type", contentType)
+	w := httptest.NewRecorder()
+	h.Push(w, r)
+	return w
+}
+
+func TestPush(t *testing.T) {
+	h, store := newTestHandler(t, nil)
+	w := push(h, "/par", "application/x-www-form-urlencoded", validForm().Encode())
+	var got pushResponse
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != http.StatusCreated {
+		t.Fatalf("push: %d %s", w.Code, w.Body)
+	}
+	if got.ExpiresIn != 60 || w.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("answer %+v, headers %v", got, w.Header())
+	}
+	req, err := store.Take(context.Background(), "rp", got.RequestURI)
+	if err != nil || req.State != "st" || req.RedirectURI != redirect {
+		t.Errorf("stored %+v, %v", req, err)
+	}
+}
+
+func TestPushErrors(t *testing.T) {
+	big := validForm()
+	big.Set("state", strings.Repeat("s", maxBody))
+	tests := []struct {
+		name, target, contentType, body string
+		status                          int
+		code                            string
+	}{
+		{"not a form", "/par", "application/json", "{}", http.StatusBadRequest, "invalid_request"},
+		{"parameters in the URL", "/par?state=x", "application/x-www-form-urlencoded", validForm().Encode(), http.StatusBadRequest, "invalid_request"},
+		{"too large", "/par", "application/x-www-form-urlencoded", big.Encode(), http.StatusRequestEntityTooLarge, "invalid_request"},
+		{"not authenticated", "/par", "application/x-www-form-urlencoded", with(validForm(), "client_secret", "wrong").Encode(), http.StatusUnauthorized, "invalid_client"},
+		{"request_uri pushed", "/par", "application/x-www-form-urlencoded", with(validForm(), "request_uri", "urn:x").Encode(), http.StatusBadRequest, "invalid_request"},
+		{"unregistered redirect_uri", "/par", "application/x-www-form-urlencoded", with(validForm(), "redirect_uri", "https://evil.example/").Encode(), http.StatusBadRequest, "invalid_request"},
+		{"no response_type", "/par", "application/x-www-form-urlencoded", with(validForm(), "response_type", "").Encode(), http.StatusBadRequest, "invalid_request"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, _ := newTestHandler(t, nil)
+			w := push(h, tc.target, tc.contentType, tc.body)
+			var body struct{ Error string }
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != tc.status || body.Error != tc.code {
+				t.Errorf("%d %s, want %d %s", w.Code, w.Body, tc.status, tc.code)
+			}
+			if w.Header().Get("Location") != "" {
+				t.Error("an error from /par was redirected")
+			}
+		})
+	}
+}
+
+func TestPushProofSeam(t *testing.T) {
+	var seen string
+	h, _ := newTestHandler(t, func(r *http.Request, c clientauth.Result) *oauth.Error {
+		seen = c.Client.ID
+		if r.Header.Get("DPoP") == "" {
+			return oauth.ErrInvalidRequest().WithDescription("a proof is required")
+		}
+		return nil
+	})
+	w := push(h, "/par", "application/x-www-form-urlencoded", validForm().Encode())
+	if w.Code != http.StatusBadRequest || seen != "rp" {
+		t.Errorf("without a proof: %d %s (proof check saw %q)", w.Code, w.Body, seen)
+	}
+}
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	store, _ := newTestStore()
+	deps := authorize.Deps{Clients: func(context.Context, string) (oauth.Client, error) { return oauth.Client{}, nil }}
+	for name, o := range map[string]Options{
+		"no authenticator":  {Store: store, Parse: deps},
+		"no store":          {Auth: fakeAuth{}, Parse: deps},
+		"lifetime too long": {Auth: fakeAuth{}, Store: store, Parse: deps, Lifetime: MaxLifetime + 1},
+		"negative lifetime": {Auth: fakeAuth{}, Store: store, Parse: deps, Lifetime: -1},
+		"no client lookup":  {Auth: fakeAuth{}, Store: store},
+	} {
+		if _, err := New(o); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// with returns a copy of v with key set to value ("" deletes it).
+func with(v url.Values, key, value string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = vs
+	}
+	if value == "" {
+		out.Del(key)
+	} else {
+		out.Set(key, value)
+	}
+	return out
+}
