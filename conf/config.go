@@ -121,7 +121,10 @@ type LDAP struct {
 	UpProbeInterval time.Duration `yaml:"upProbeInterval"`
 	Clients         Subtree       `yaml:"clients"`
 	Authorizations  Subtree       `yaml:"authorizations"`
-	Users           Users         `yaml:"users"`
+	// Authenticators is where second factors are kept; empty turns
+	// strong sign-in off.
+	Authenticators Subtree `yaml:"authenticators"`
+	Users          Users   `yaml:"users"`
 
 	// BindPassword is resolved by Load from BindPasswordFile or BindPasswordEnv.
 	// It has no YAML key of its own: secrets never sit in the file.
@@ -271,6 +274,7 @@ type OP struct {
 	TLS     OPTLS   `yaml:"tls"`
 	Reg     Reg     `yaml:"reg"`
 	Secrets Secrets `yaml:"secrets"`
+	Authn   Authn   `yaml:"authn"`
 }
 
 // Authz configures the authorization endpoint.

@@ -45,6 +45,9 @@ type SignIn struct {
 	// change it during the sign-in (ldap.users.passwordChange); nil tells
 	// them to change it elsewhere.
 	Passwords flow.PasswordChanger
+	// Strong enables second factors and step-up; nil leaves sign-in at
+	// the password.
+	Strong *StrongSignIn
 }
 
 // responseTypes are the response types the flow completes: the code flow,
@@ -79,6 +82,10 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 	// inside one would look like a minter to the flow.
 	var idTokens flow.IDTokenMinter
 	var hints flow.HintChecker
+	var stepUp flow.StepUp
+	if p := s.newStepUp(o); p != nil {
+		stepUp = p
+	}
 	if s.minter != nil {
 		idTokens, hints = s.minter, s.minter
 	}
@@ -109,6 +116,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		IDTokens:       idTokens,
 		Hints:          hints,
 		Passwords:      si.Passwords,
+		StepUp:         stepUp,
 		Claims: func(all map[string]any, scopes, requested []string) map[string]any {
 			return tokens.ReleasedClaims(all, scopes, requested, si.GroupsClaim)
 		},
