@@ -121,7 +121,10 @@ type LDAP struct {
 	UpProbeInterval time.Duration `yaml:"upProbeInterval"`
 	Clients         Subtree       `yaml:"clients"`
 	Authorizations  Subtree       `yaml:"authorizations"`
-	Users           Users         `yaml:"users"`
+	// Authenticators is where second factors are kept; empty turns
+	// strong sign-in off.
+	Authenticators Subtree `yaml:"authenticators"`
+	Users          Users   `yaml:"users"`
 
 	// BindPassword is resolved by Load from BindPasswordFile or BindPasswordEnv.
 	// It has no YAML key of its own: secrets never sit in the file.
@@ -272,6 +275,7 @@ type OP struct {
 	Reg     Reg     `yaml:"reg"`
 	Secrets Secrets `yaml:"secrets"`
 	PAR     PAR     `yaml:"par"`
+	Authn   Authn   `yaml:"authn"`
 }
 
 // PAR configures pushed authorization requests (RFC 9126) at /par.

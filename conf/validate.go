@@ -37,6 +37,7 @@ func checks() []check {
 		checkEmbedded,
 		checkLDAPLimits,
 		checkBaseDNs,
+		checkAuthn,
 		checkUserSearch,
 		checkClaims,
 		checkGroupSearch,

@@ -54,6 +54,7 @@ type metadata struct {
 	TokenEndpointAuthMethodsSupported          []string `json:"token_endpoint_auth_methods_supported,omitempty"`
 	TokenEndpointAuthSigningAlgValuesSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
 	ClaimsSupported                            []string `json:"claims_supported,omitempty"`
+	ACRValuesSupported                         []string `json:"acr_values_supported,omitempty"`
 	// RFC 8705 §3.3.
 	TLSClientCertificateBoundAccessTokens bool              `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	MTLSEndpointAliases                   map[string]string `json:"mtls_endpoint_aliases,omitempty"`
@@ -140,6 +141,7 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 			s.claims)
 	}
 	s.pushedMetadata(&doc)
+	doc.ACRValuesSupported = s.acrValues
 	b, err := marshalJSON(doc)
 	if err != nil {
 		return nil, fmt.Errorf("provider: discovery document: %w", err)

@@ -57,6 +57,9 @@ func (s *Server) Handler() http.Handler {
 		r.Handle("/login", s.methods(byMethod{http.MethodGet: f.LoginPage, http.MethodPost: f.LoginSubmit}))
 		r.Handle("/password", s.methods(byMethod{http.MethodGet: f.PasswordPage, http.MethodPost: f.PasswordSubmit}))
 		r.Handle("/consent", s.methods(byMethod{http.MethodGet: f.ConsentPage, http.MethodPost: f.ConsentSubmit}))
+		if m := s.mfa; m != nil {
+			r.Handle("/mfa", s.methods(byMethod{http.MethodGet: m.Page, http.MethodPost: m.Submit}))
+		}
 		// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
 		if f.Hints != nil {
 			r.Handle("/logout", s.methods(byMethod{http.MethodGet: f.Logout, http.MethodPost: f.LogoutSubmit}))

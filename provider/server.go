@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/par"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/resource"
@@ -94,6 +95,8 @@ type Server struct {
 	clients *registration.Handler
 	// signIn serves /authorize, /login and /consent; nil without SignIn.
 	signIn        *flow.Handler
+	mfa           *mfa.Handler // /mfa; nil without strong sign-in
+	acrValues     []string     // acr_values_supported
 	responseModes []string
 	// jarmAlgs are set when JWT response modes are served.
 	jarmAlgs jarmAlgs
@@ -170,6 +173,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.SignIn != nil {
 		if s.signIn, err = s.newSignIn(o); err != nil {
+			return nil, err
+		}
+		if err = s.newMFA(o, s.signIn); err != nil {
 			return nil, err
 		}
 	}

@@ -48,6 +48,9 @@ type SignIn struct {
 	Passwords flow.PasswordChanger
 	// PAR configures pushed authorization requests (op.par).
 	PAR PAR
+	// Strong enables second factors and step-up; nil leaves sign-in at
+	// the password.
+	Strong *StrongSignIn
 }
 
 // responseTypes are the response types the flow completes: the code flow,
@@ -83,6 +86,10 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 	// inside one would look like a minter to the flow.
 	var idTokens flow.IDTokenMinter
 	var hints flow.HintChecker
+	var stepUp flow.StepUp
+	if p := s.newStepUp(o); p != nil {
+		stepUp = p
+	}
 	if s.minter != nil {
 		idTokens, hints = s.minter, s.minter
 	}
@@ -115,6 +122,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		IDTokens:       idTokens,
 		Hints:          hints,
 		Passwords:      si.Passwords,
+		StepUp:         stepUp,
 		Claims: func(all map[string]any, scopes, requested []string) map[string]any {
 			return tokens.ReleasedClaims(all, scopes, requested, si.GroupsClaim)
 		},

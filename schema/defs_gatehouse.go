@@ -14,6 +14,7 @@ func gatehouseSet() Set {
 		exact(oid(arcAttribute, fileGatehouse, 4), "gatehouseRegistrationTokenHash",
 			"Hash of the RFC 7592 registration access token"),
 	}
+	authn := authenticatorAttributes()
 	classes := []ObjectClass{
 		{
 			OID: oid(arcClass, fileGatehouse, 1), Names: []string{"gatehouseClient"},
@@ -27,12 +28,13 @@ func gatehouseSet() Set {
 			Sup:  []string{"top"}, Kind: Auxiliary,
 			May: names(attrs[:1]),
 		},
+		authenticatorClass(authn),
 	}
 	return Set{
 		Name:       "gatehouse",
 		Kind:       KindAll,
 		Title:      "Gatehouse additions to the 1.15 schema, as auxiliary classes",
-		Attributes: attrs,
+		Attributes: append(attrs, authn...),
 		Classes:    classes,
 	}
 }

@@ -82,6 +82,7 @@ func TestContractNames(t *testing.T) {
 		"oauthResponseType": true, "oidcRequestURI": true, "oidcPostLogoutRedirectURI": true,
 		"oidcDefaultACR": true, "authzScopeValue": true, "authzSavedScopeValue": true,
 		"authzAudience": true, "oidcClaimName": true, "oidcSavedClaimName": true,
+		"gatehouseAuthnRecoveryCode": true,
 	}
 	for name, a := range attrs {
 		if a.SingleValue == multi[name] {

@@ -269,7 +269,7 @@ func newView(name, lang, titleKey string, noStore bool, data any) (view, error) 
 // once with nothing but the language.
 func (r *Renderer) samples(lang string) ([]view, error) {
 	const uri = "https://client.example/x"
-	builders := []func() (view, error){
+	builders := append(mfaSamples(lang), []func() (view, error){
 		func() (view, error) {
 			return loginView(LoginPage{Lang: lang, Action: uri, CSRF: "c", Flow: "f", ClientName: "n",
 				LogoURI: uri, Username: "u", Error: LoginInvalid})
@@ -301,7 +301,7 @@ func (r *Renderer) samples(lang string) ([]view, error) {
 			return errorView(http.StatusBadRequest, ErrorPage{Lang: lang, Kind: "expired", Code: "invalid_request"})
 		},
 		func() (view, error) { return errorView(http.StatusInternalServerError, ErrorPage{Lang: lang}) },
-	}
+	}...)
 	views := make([]view, 0, len(builders))
 	for _, build := range builders {
 		v, err := build()

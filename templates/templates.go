@@ -17,7 +17,7 @@ import (
 var embedded embed.FS
 
 // pageNames are the pages that must exist, each rendered inside base.html.
-var pageNames = []string{"home", "error", "login", "password", "consent", "logout", "loggedout"}
+var pageNames = []string{"home", "error", "login", "password", "consent", "logout", "loggedout", "mfa"}
 
 // Renderer holds the parsed pages, once per language. It is safe for
 // concurrent use.

@@ -56,6 +56,12 @@ func newSignIn(cfg *conf.Config, dir *directory) (*provider.SignIn, func(), erro
 		closeKV()
 		return nil, nil, asUsage(fmt.Errorf("ldap.authorizations.baseDN: %w", err))
 	}
+	strong, err := newStrongSignIn(cfg, pool)
+	if err != nil {
+		users.Close()
+		closeKV()
+		return nil, nil, err
+	}
 	var passwords flow.PasswordChanger // nil: not offered (ldap.users.passwordChange "")
 	if u.PasswordChange != "" {
 		passwords = users
@@ -64,6 +70,7 @@ func newSignIn(cfg *conf.Config, dir *directory) (*provider.SignIn, func(), erro
 		Users:            users,
 		Passwords:        passwords,
 		Authorizations:   authz,
+		Strong:           strong,
 		KV:               kv,
 		SessionLifetime:  cfg.Sessions.Lifetime,
 		SessionIdle:      cfg.Sessions.IdleTimeout,

@@ -68,6 +68,9 @@ func (h *Handler) startLogin(w http.ResponseWriter, r *http.Request, req authori
 // /authorize.
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, req authorize.Request, f session.Flow, sess session.Session) {
 	ctx := r.Context()
+	if h.needsStepUp(w, r, req, f, sess) {
+		return
+	}
 	granted, found, err := h.consents.get(ctx, sess.Subject, req.ClientID)
 	if err != nil {
 		h.outage(w, r, req, storeDirectory, err)

@@ -81,6 +81,9 @@ type Options struct {
 	// ConsentCacheSize bounds the consents remembered (0:
 	// DefaultConsentCacheSize), about 200 bytes each.
 	ConsentCacheSize int
+	// StepUp asks for a second factor when a session falls short of a
+	// request or the policy (package mfa); nil never asks.
+	StepUp StepUp
 	// Audit hears of sign-ins, consent decisions and the throttle
 	// refusing a username; nil records nothing.
 	Audit audit.Recorder

@@ -149,7 +149,11 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, user oaut
 		_ = h.Sessions.Delete(ctx, old.ID) // best effort: it expires anyway
 	}
 	now := h.Now()
-	sess, err := h.Sessions.Create(ctx, session.Session{Subject: user.Subject, AuthTime: now, AMR: []string{"pwd"}})
+	var acr string
+	if h.StepUp != nil {
+		acr = h.StepUp.BaseACR()
+	}
+	sess, err := h.Sessions.Create(ctx, session.Session{Subject: user.Subject, AuthTime: now, ACR: acr, AMR: []string{"pwd"}})
 	if err != nil {
 		return sess, err
 	}
