@@ -50,6 +50,7 @@ func checks() []check {
 		checkCertHeader,
 		checkRegistration,
 		checkSecretCodec,
+		checkLogout,
 		checkLog,
 		checkTelemetry,
 		checkDemo,

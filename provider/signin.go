@@ -109,6 +109,11 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		IDTokens:       idTokens,
 		Hints:          hints,
 		Passwords:      si.Passwords,
+
+		// Back- and front-channel logout (op.logout).
+		Logouts:          s.logoutNotifier(o),
+		FrontChannelWait: frontChannelWait(o),
+
 		Claims: func(all map[string]any, scopes, requested []string) map[string]any {
 			return tokens.ReleasedClaims(all, scopes, requested, si.GroupsClaim)
 		},
