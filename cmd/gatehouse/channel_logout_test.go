@@ -95,6 +95,22 @@ func (rp *testRP) register(t *testing.T, s *server, name string) {
 func TestChannelLogoutInChromium(t *testing.T) {
 	s := startSignInServer(t)
 	rp1, rp2 := newTestRP(t), newTestRP(t)
+	var disco map[string]any
+	if resp, err := http.Get(s.base + "/.well-known/openid-configuration"); err != nil {
+		t.Fatal(err)
+	} else {
+		err = json.NewDecoder(resp.Body).Decode(&disco)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []string{"backchannel_logout_supported", "backchannel_logout_session_supported",
+		"frontchannel_logout_supported", "frontchannel_logout_session_supported"} {
+		if disco[m] != true {
+			t.Errorf("discovery %s = %v", m, disco[m])
+		}
+	}
 	rp1.register(t, s, "RP one")
 	rp2.register(t, s, "RP two")
 	ctx := browsertest.New(t, 2*time.Minute)
