@@ -276,6 +276,7 @@ type OP struct {
 	Secrets Secrets `yaml:"secrets"`
 	PAR     PAR     `yaml:"par"`
 	Authn   Authn   `yaml:"authn"`
+	Logout  Logout  `yaml:"logout"`
 }
 
 // PAR configures pushed authorization requests (RFC 9126) at /par.

@@ -77,6 +77,7 @@ func defaults() Config {
 				Codec:    "argon2id",
 				Argon2id: Argon2id{MemoryKiB: 64 * 1024, Iterations: 1, Parallelism: 2},
 			},
+			Logout: defaultLogout(),
 		},
 		Log:     Log{Level: "info", Format: "text"},
 		Tracing: Tracing{SampleRatio: 1},

@@ -52,6 +52,10 @@ func wantDefaults() Config {
 				AccessTokenAlg:       "RS256",
 				RefreshTokenLifetime: 30 * 24 * time.Hour,
 			},
+			Logout: Logout{
+				Backchannel:  Backchannel{Timeout: 5 * time.Second, Attempts: 5, RetryDelay: 2 * time.Second, Workers: 2},
+				Frontchannel: Frontchannel{Wait: 5 * time.Second},
+			},
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},
 			Secrets: Secrets{Codec: "argon2id", Argon2id: Argon2id{MemoryKiB: 65536, Iterations: 1, Parallelism: 2}},
 			PAR:     PAR{Lifetime: time.Minute},

@@ -52,6 +52,7 @@ func checks() []check {
 		checkCertHeader,
 		checkRegistration,
 		checkSecretCodec,
+		checkLogout,
 		checkLog,
 		checkTelemetry,
 		checkDemo,

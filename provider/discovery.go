@@ -76,6 +76,12 @@ type metadata struct {
 	IntrospectionEncryptionEncValuesSupported []string `json:"introspection_encryption_enc_values_supported,omitempty"`
 	// RFC 9207: every authorization response carries iss.
 	AuthorizationResponseISSParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
+	// OpenID Connect Back-Channel and Front-Channel Logout 1.0 §2.1: both
+	// kinds, with sid, when logout is configured.
+	BackchannelLogoutSupported         bool `json:"backchannel_logout_supported,omitempty"`
+	BackchannelLogoutSessionSupported  bool `json:"backchannel_logout_session_supported,omitempty"`
+	FrontchannelLogoutSupported        bool `json:"frontchannel_logout_supported,omitempty"`
+	FrontchannelLogoutSessionSupported bool `json:"frontchannel_logout_session_supported,omitempty"`
 }
 
 func (s *Server) discoveryDocument() ([]byte, error) {
@@ -119,6 +125,10 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 			func(m string) bool { return m == "none" })
 		if s.signIn != nil {
 			doc.EndSessionEndpoint = s.endpoint("/logout")
+		}
+		if s.logout.notifier != nil {
+			doc.BackchannelLogoutSupported, doc.BackchannelLogoutSessionSupported = true, true
+			doc.FrontchannelLogoutSupported, doc.FrontchannelLogoutSessionSupported = true, true
 		}
 		doc.GrantTypesSupported = s.token.GrantTypes()
 		doc.IDTokenSigningAlgValuesSupported = s.minter.SigningAlgs()

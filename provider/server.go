@@ -62,6 +62,9 @@ type Options struct {
 	Token *Token
 	// Demo enables the demo relying party at /demo; it needs Token.
 	Demo *Demo
+	// Logout enables back- and front-channel logout; it needs SignIn and
+	// Token.
+	Logout *Logout
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -115,6 +118,7 @@ type Server struct {
 	// resource serves /userinfo, /token/introspect and /token/revoke.
 	resource *resource.Handler
 	demo     *demo.Handler
+	logout   logoutParts
 	claims   []string // from the directory, for discovery
 	mtlsBase string   // op.tls.mtlsBaseURL, for discovery
 	// certificates: client certificates can arrive, so tokens can be bound.
@@ -187,6 +191,7 @@ func New(o Options) (*Server, error) {
 		if err := s.newPAR(o); err != nil {
 			return nil, err
 		}
+		s.newLogoutDeliverer(o)
 	}
 	if o.Demo != nil {
 		if s.demo, err = s.newDemo(o); err != nil {

@@ -123,6 +123,11 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Hints:          hints,
 		Passwords:      si.Passwords,
 		StepUp:         stepUp,
+
+		// Back- and front-channel logout (op.logout).
+		Logouts:          s.logoutNotifier(o),
+		FrontChannelWait: frontChannelWait(o),
+
 		Claims: func(all map[string]any, scopes, requested []string) map[string]any {
 			return tokens.ReleasedClaims(all, scopes, requested, si.GroupsClaim)
 		},

@@ -157,10 +157,24 @@ type LoggedOutPage struct {
 	ReturnURI string
 	// ClientName names the client in that link; may be empty.
 	ClientName string
+	// FrontChannel are the clients' front-channel logout URIs, with iss
+	// and sid (OpenID Connect Front-Channel Logout 1.0 §3), loaded in
+	// hidden iframes. With ReturnURI set the page then goes on there by
+	// itself, once every frame has loaded or WaitSeconds have passed
+	// (static/logout.js; the caller sets a Refresh header as the bound for
+	// browsers without script). The caller's Content-Security-Policy must
+	// allow the frames' origins (frame-src) and script-src 'self'.
+	FrontChannel []string
+	WaitSeconds  int
+	// Script is set by LoggedOut: the URL path of static/logout.js.
+	Script string
 }
 
 // LoggedOut renders the page shown after signing out.
 func (r *Renderer) LoggedOut(w http.ResponseWriter, p LoggedOutPage) error {
+	if len(p.FrontChannel) > 0 {
+		p.Script = r.prefix + "/static/logout.js"
+	}
 	v, err := loggedOutView(p)
 	if err != nil {
 		return err
@@ -170,7 +184,8 @@ func (r *Renderer) LoggedOut(w http.ResponseWriter, p LoggedOutPage) error {
 
 func loggedOutView(p LoggedOutPage) (view, error) {
 	p.Lang = resolveLang(p.Lang)
-	return newView("loggedout", p.Lang, "loggedout.title", false, p)
+	// The frames' URLs name the session (sid): not for a shared cache.
+	return newView("loggedout", p.Lang, "loggedout.title", len(p.FrontChannel) > 0, p)
 }
 
 // HomePage is what the start page shows.
@@ -293,6 +308,9 @@ func (r *Renderer) samples(lang string) ([]view, error) {
 		func() (view, error) { return r.logoutView(LogoutPage{Lang: lang}) },
 		func() (view, error) { return loggedOutView(LoggedOutPage{Lang: lang, ReturnURI: uri, ClientName: "n"}) },
 		func() (view, error) { return loggedOutView(LoggedOutPage{Lang: lang}) },
+		func() (view, error) {
+			return loggedOutView(LoggedOutPage{Lang: lang, ReturnURI: uri, FrontChannel: []string{uri}, WaitSeconds: 5, Script: uri})
+		},
 		func() (view, error) {
 			return homeView(HomePage{Lang: lang, Issuer: uri, DiscoveryURL: uri, JWKSURL: uri, TryURL: uri})
 		},

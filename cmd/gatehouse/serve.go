@@ -95,7 +95,7 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	}
 	p, err := provider.New(obs.providerOptions(cfg, reg.providerOptions(provider.Options{
 		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
-		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg),
+		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg), Logout: newLogout(cfg),
 		Ready: readyChecks(dir, signIn), RequestTimeout: cfg.HTTP.RequestTimeout,
 	})))
 	if err != nil {
@@ -120,6 +120,7 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go awaitDirectory(ctx, dir.pool, log)
+	go p.DeliverLogouts(ctx)
 	log.Info("serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "tls", cfg.TLS.Cert != "")
 	if a.onServing != nil {
 		a.onServing(ln.Addr().String(), dir.url)

@@ -37,6 +37,11 @@ const (
 	// TypeThrottle is a failed sign-in that made the throttle refuse
 	// further attempts for a while.
 	TypeThrottle = "throttle"
+	// TypeLogout is a browser session ended by the person (RP-initiated
+	// logout); TypeBackchannelLogout one attempt to tell a client of it
+	// (Outcome delivered, retry, failed or dropped).
+	TypeLogout            = "logout"
+	TypeBackchannelLogout = "backchannel_logout"
 )
 
 // Sign-in outcomes: Event.Outcome of TypeSignIn.

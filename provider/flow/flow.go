@@ -64,6 +64,12 @@ type Options struct {
 	IDTokens IDTokenMinter
 	// Hints checks id_token_hint at /logout; nil leaves /logout unserved.
 	Hints HintChecker
+	// Logouts hears of sessions ended at /logout, for back- and
+	// front-channel logout; nil tells no client.
+	Logouts LogoutNotifier
+	// FrontChannelWait is how long, in seconds, the signed-out page waits
+	// for front-channel logout frames (0: DefaultFrontChannelWait).
+	FrontChannelWait int
 	// Passwords lets a person whose password has expired or must be
 	// changed change it at /password and sign in on; nil leaves them with
 	// the login page's message to change it elsewhere.

@@ -159,13 +159,16 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request, lr logou
 // endSession deletes the session and its cookie, then returns to the
 // client or says that the person is signed out.
 func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, lr logoutRequest) {
+	var frames []string
 	if sess, live, err := h.currentSession(r.Context(), r); err == nil && live {
 		if err := h.Sessions.Delete(r.Context(), sess.ID); err != nil {
 			h.Log.Warn("logout: delete session", "err", err)
 		}
 		h.Log.Info("signed out", "sub", sess.Subject)
+		frames = h.notifyLogout(r.Context(), sess)
 	}
 	h.clearSessionCookie(w)
+	returnTo := ""
 	if lr.returnTo != "" {
 		target, _ := url.Parse(lr.returnTo)
 		if lr.state != "" {
@@ -173,7 +176,14 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, lr logoutRe
 			q.Set("state", lr.state)
 			target.RawQuery = q.Encode()
 		}
-		http.Redirect(w, r, target.String(), http.StatusSeeOther)
+		returnTo = target.String()
+	}
+	if len(frames) > 0 {
+		h.frontChannelPage(w, lr, frames, returnTo)
+		return
+	}
+	if returnTo != "" {
+		http.Redirect(w, r, returnTo, http.StatusSeeOther)
 		return
 	}
 	page := templates.LoggedOutPage{Lang: lr.lang}

@@ -150,6 +150,10 @@ func TestValidateRules(t *testing.T) {
 			code: "invalid_client_metadata", member: "request_uris"},
 		{name: "back-channel logout over http", edit: func(m *oauth.Metadata) { m.BackchannelLogoutURI = "http://rp.example.com/bc" },
 			code: "invalid_client_metadata", member: "backchannel_logout_uri"},
+		{name: "back-channel logout with fragment", edit: func(m *oauth.Metadata) { m.BackchannelLogoutURI = "https://rp.example.com/bc#x" },
+			code: "invalid_client_metadata", member: "backchannel_logout_uri"},
+		{name: "front-channel logout with fragment", edit: func(m *oauth.Metadata) { m.FrontchannelLogoutURI = "https://rp.example.com/fc#x" },
+			code: "invalid_client_metadata", member: "frontchannel_logout_uri"},
 		{name: "front-channel logout relative", edit: func(m *oauth.Metadata) { m.FrontchannelLogoutURI = "/fc" },
 			code: "invalid_client_metadata", member: "frontchannel_logout_uri"},
 

@@ -114,8 +114,8 @@ func (v *validator) otherURIs() *oauth.Error {
 		{"sector_identifier_uri", nonEmpty(m.SectorIdentifierURI), secureURLProblem},
 		{"initiate_login_uri", nonEmpty(m.InitiateLoginURI), secureURLProblem},
 		{"request_uris", m.RequestURIs, secureURLProblem},
-		{"frontchannel_logout_uri", nonEmpty(m.FrontchannelLogoutURI), secureURLProblem},
-		{"backchannel_logout_uri", nonEmpty(m.BackchannelLogoutURI), secureURLProblem},
+		{"frontchannel_logout_uri", nonEmpty(m.FrontchannelLogoutURI), logoutURIProblem},
+		{"backchannel_logout_uri", nonEmpty(m.BackchannelLogoutURI), logoutURIProblem},
 	}
 	for _, f := range fields {
 		for _, raw := range f.values {
@@ -125,6 +125,16 @@ func (v *validator) otherURIs() *oauth.Error {
 		}
 	}
 	return nil
+}
+
+// logoutURIProblem: a secure URL without a fragment (Front-Channel Logout
+// 1.0 §2, Back-Channel Logout 1.0 §2.2: the OP adds query parameters,
+// and a fragment would never reach the client's server).
+func logoutURIProblem(raw string) string {
+	if strings.Contains(raw, "#") {
+		return "must not have a fragment"
+	}
+	return secureURLProblem(raw)
 }
 
 func nonEmpty(s string) []string {

@@ -55,7 +55,7 @@ func (h *Handler) startRefresh(ctx context.Context, c oauth.Client, g session.Co
 		a.RefreshTokenIssuedAt = h.Now().UTC().Truncate(time.Second)
 		a.RefreshTokenLifetime = h.RefreshTokenLifetime
 		a.RotatedRefreshHashes = nil
-		a.Data = withRefreshBinding(a.Data, binding)
+		a.Data = withRefreshSession(withRefreshBinding(a.Data, binding), g)
 		return a, nil
 	}
 	var err error
