@@ -76,6 +76,7 @@ func defaults() Config {
 				Codec:    "argon2id",
 				Argon2id: Argon2id{MemoryKiB: 64 * 1024, Iterations: 1, Parallelism: 2},
 			},
+			Device: Device{Lifetime: 10 * time.Minute, Interval: 5 * time.Second},
 		},
 		Log:     Log{Level: "info", Format: "text"},
 		Tracing: Tracing{SampleRatio: 1},

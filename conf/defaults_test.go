@@ -53,6 +53,7 @@ func wantDefaults() Config {
 				RefreshTokenLifetime: 30 * 24 * time.Hour,
 			},
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},
+			Device:  Device{Lifetime: 10 * time.Minute, Interval: 5 * time.Second},
 			Secrets: Secrets{Codec: "argon2id", Argon2id: Argon2id{MemoryKiB: 65536, Iterations: 1, Parallelism: 2}},
 		},
 		Log:     Log{Level: "info", Format: "text"},

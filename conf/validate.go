@@ -50,6 +50,7 @@ func checks() []check {
 		checkCertHeader,
 		checkRegistration,
 		checkSecretCodec,
+		checkDevice,
 		checkLog,
 		checkTelemetry,
 		checkDemo,

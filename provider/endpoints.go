@@ -62,12 +62,16 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	if err != nil {
 		return err
 	}
+	if err := s.newDevice(o); err != nil {
+		return err
+	}
 	if s.token, err = token.New(token.Options{
 		Auth: s.tokenAuth, Codes: s.codes, Minter: s.minter, Users: o.SignIn.Users,
 		AccessTokenLifetime: o.Token.AccessTokenLifetime, GroupsClaim: o.Token.GroupsClaim,
 		Authorizations: o.SignIn.Authorizations, RefreshTokenLifetime: o.Token.RefreshTokenLifetime,
 		Issued: o.SignIn.KV, Revoker: resource.NewRevocations(o.SignIn.KV, now),
 		Audit: o.Audit, Log: s.log.With("component", "token"), Now: now,
+		Grants: s.outsideGrants(),
 	}); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
+	"github.com/gatehouse-idp/gatehouse/provider/device"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
@@ -60,6 +61,8 @@ type Options struct {
 	Token *Token
 	// Demo enables the demo relying party at /demo; it needs Token.
 	Demo *Demo
+	// Device enables the device authorization grant; it needs Token.
+	Device *Device
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -106,6 +109,8 @@ type Server struct {
 	// resource serves /userinfo, /token/introspect and /token/revoke.
 	resource *resource.Handler
 	demo     *demo.Handler
+	// device serves /device_authorization and /device; nil without Device.
+	device   *device.Handler
 	claims   []string // from the directory, for discovery
 	mtlsBase string   // op.tls.mtlsBaseURL, for discovery
 	// certificates: client certificates can arrive, so tokens can be bound.

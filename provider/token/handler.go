@@ -52,6 +52,8 @@ type Options struct {
 	Audit audit.Recorder
 	Log   *slog.Logger
 	Now   func() time.Time
+	// Grants are grant types served by other packages, by name.
+	Grants map[string]Grant
 }
 
 // Handler serves POST /token.
@@ -106,6 +108,9 @@ func New(o Options) (*Handler, error) {
 	}
 	if o.Authorizations != nil {
 		h.grants["refresh_token"] = h.refreshToken
+	}
+	for name, g := range o.Grants {
+		h.grants[name] = h.outside(g)
 	}
 	return h, nil
 }
