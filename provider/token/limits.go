@@ -19,6 +19,7 @@ var formLimits = []oauth.Limit{
 	{Param: "refresh_token", Max: oauth.MaxRefreshToken},
 	{Param: "scope", Max: oauth.MaxScope},
 	{Param: "resource", Max: oauth.MaxResource},
+	{Param: "device_code", Max: oauth.MaxDeviceCode},
 }
 
 // checkForm refuses a token request with a parameter beyond its limit, too
