@@ -74,6 +74,8 @@ type response struct {
 	Scope        string `json:"scope,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
+	// IssuedTokenType is RFC 8693 §2.2.1's, for token exchange only.
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 	// issued is what the audit log is told of the tokens; never sent.
 	issued issuedTo
 }
@@ -105,6 +107,7 @@ func New(o Options) (*Handler, error) {
 	h.grants = map[string]grant{
 		"authorization_code": h.authorizationCode,
 		"client_credentials": h.clientCredentials,
+		grantTokenExchange:   h.tokenExchange,
 	}
 	if o.Authorizations != nil {
 		h.grants["refresh_token"] = h.refreshToken
