@@ -277,6 +277,7 @@ type OP struct {
 	PAR     PAR     `yaml:"par"`
 	Authn   Authn   `yaml:"authn"`
 	Logout  Logout  `yaml:"logout"`
+	Device  Device  `yaml:"device"`
 }
 
 // PAR configures pushed authorization requests (RFC 9126) at /par.

@@ -78,6 +78,7 @@ func defaults() Config {
 				Argon2id: Argon2id{MemoryKiB: 64 * 1024, Iterations: 1, Parallelism: 2},
 			},
 			Logout: defaultLogout(),
+			Device: Device{Lifetime: 10 * time.Minute, Interval: 5 * time.Second},
 		},
 		Log:     Log{Level: "info", Format: "text"},
 		Tracing: Tracing{SampleRatio: 1},

@@ -57,6 +57,7 @@ func wantDefaults() Config {
 				Frontchannel: Frontchannel{Wait: 5 * time.Second},
 			},
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},
+			Device:  Device{Lifetime: 10 * time.Minute, Interval: 5 * time.Second},
 			Secrets: Secrets{Codec: "argon2id", Argon2id: Argon2id{MemoryKiB: 65536, Iterations: 1, Parallelism: 2}},
 			PAR:     PAR{Lifetime: time.Minute},
 		},

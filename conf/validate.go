@@ -53,6 +53,7 @@ func checks() []check {
 		checkRegistration,
 		checkSecretCodec,
 		checkLogout,
+		checkDevice,
 		checkLog,
 		checkTelemetry,
 		checkDemo,

@@ -24,6 +24,8 @@ type metadata struct {
 	UserinfoEndpoint      string `json:"userinfo_endpoint,omitempty"`
 	IntrospectionEndpoint string `json:"introspection_endpoint,omitempty"`
 	RevocationEndpoint    string `json:"revocation_endpoint,omitempty"`
+	// RFC 8628 §4.
+	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint,omitempty"`
 	// RFC 8414 §2: introspection and revocation authenticate clients as the
 	// token endpoint does; public clients cannot introspect.
 	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
@@ -131,6 +133,9 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 			doc.FrontchannelLogoutSupported, doc.FrontchannelLogoutSessionSupported = true, true
 		}
 		doc.GrantTypesSupported = s.token.GrantTypes()
+		if s.device != nil {
+			doc.DeviceAuthorizationEndpoint = s.endpoint("/device_authorization")
+		}
 		doc.IDTokenSigningAlgValuesSupported = s.minter.SigningAlgs()
 		doc.IDTokenEncryptionAlgValuesSupported = tokens.EncryptionAlgs()
 		doc.IDTokenEncryptionEncValuesSupported = tokens.EncryptionEncs()

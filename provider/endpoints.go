@@ -65,6 +65,9 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	if err != nil {
 		return err
 	}
+	if err := s.newDevice(o); err != nil {
+		return err
+	}
 	var sealer token.SubjectSealer
 	if p := s.minter.Pairwise(); p != nil {
 		sealer = p
@@ -76,6 +79,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Authorizations: o.SignIn.Authorizations, RefreshTokenLifetime: o.Token.RefreshTokenLifetime,
 		Issued: o.SignIn.KV, Revoker: resource.NewRevocations(o.SignIn.KV, now),
 		Audit: o.Audit, Log: s.log.With("component", "token"), Now: now,
+		Grants: s.outsideGrants(),
 	}); err != nil {
 		return err
 	}

@@ -74,6 +74,12 @@ func (s *Server) Handler() http.Handler {
 	if p := s.par; p != nil {
 		r.Handle("/par", s.methods(byMethod{http.MethodPost: p.Push}))
 	}
+	// The device authorization grant (RFC 8628): the client's endpoint and
+	// the person's page.
+	if d := s.device; d != nil {
+		r.Handle("/device_authorization", s.methods(byMethod{http.MethodPost: d.Authorize}))
+		r.Handle("/device", s.methods(byMethod{http.MethodGet: d.Page, http.MethodHead: d.Page, http.MethodPost: d.Submit}))
+	}
 	// UserInfo (OpenID Connect Core §5.3), introspection (RFC 7662) and
 	// revocation (RFC 7009).
 	if res := s.resource; res != nil {

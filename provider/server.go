@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
+	"github.com/gatehouse-idp/gatehouse/provider/device"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
@@ -65,6 +66,8 @@ type Options struct {
 	// Logout enables back- and front-channel logout; it needs SignIn and
 	// Token.
 	Logout *Logout
+	// Device enables the device authorization grant; it needs Token.
+	Device *Device
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -119,6 +122,8 @@ type Server struct {
 	resource *resource.Handler
 	demo     *demo.Handler
 	logout   logoutParts
+	// device serves /device_authorization and /device; nil without Device.
+	device   *device.Handler
 	claims   []string // from the directory, for discovery
 	mtlsBase string   // op.tls.mtlsBaseURL, for discovery
 	// certificates: client certificates can arrive, so tokens can be bound.

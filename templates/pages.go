@@ -320,6 +320,7 @@ func (r *Renderer) samples(lang string) ([]view, error) {
 		},
 		func() (view, error) { return errorView(http.StatusInternalServerError, ErrorPage{Lang: lang}) },
 	}...)
+	builders = append(builders, deviceSamples(lang)...)
 	views := make([]view, 0, len(builders))
 	for _, build := range builders {
 		v, err := build()

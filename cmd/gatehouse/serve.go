@@ -95,7 +95,7 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 	}
 	p, err := provider.New(obs.providerOptions(cfg, reg.providerOptions(provider.Options{
 		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
-		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg), Logout: newLogout(cfg),
+		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg), Logout: newLogout(cfg), Device: newDevice(cfg),
 		Ready: readyChecks(dir, signIn), RequestTimeout: cfg.HTTP.RequestTimeout,
 	})))
 	if err != nil {

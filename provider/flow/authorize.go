@@ -67,6 +67,10 @@ func (h *Handler) startLogin(w http.ResponseWriter, r *http.Request, req authori
 // request came through, or the zero Flow when it came straight from
 // /authorize.
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, req authorize.Request, f session.Flow, sess session.Session) {
+	if f.ReturnTo != "" {
+		h.returnAfterSignIn(w, r, f)
+		return
+	}
 	ctx := r.Context()
 	if h.needsStepUp(w, r, req, f, sess) {
 		return
@@ -113,6 +117,9 @@ func (h *Handler) loadFlow(ctx context.Context, id string) (session.Flow, author
 	var req authorize.Request
 	if err := json.Unmarshal(f.Request, &req); err != nil {
 		return f, req, err
+	}
+	if f.ReturnTo != "" && req.ClientID == "" {
+		return f, req, nil // a sign-in for a page of ours, no client's
 	}
 	if req.Client, err = h.Parse.Clients(ctx, req.ClientID); err != nil {
 		return f, req, &storeError{store: storeDirectory, err: err}

@@ -204,6 +204,10 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 // submission may end there, and browsers hold redirects after a form post
 // to the page's form-action.
 func allowRedirect(w http.ResponseWriter, req authorize.Request) {
+	if req.RedirectURI == "" { // a sign-in for a page of ours (return.go)
+		w.Header().Set("Content-Security-Policy", templates.ContentSecurityPolicy())
+		return
+	}
 	w.Header().Set("Content-Security-Policy", templates.ContentSecurityPolicy(authorize.FormActionSource(req.RedirectURI)))
 }
 

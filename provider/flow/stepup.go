@@ -68,9 +68,3 @@ func (h *Handler) Resume(w http.ResponseWriter, r *http.Request, flowID string) 
 	}
 	h.signedIn(w, r, req, f, sess)
 }
-
-// CurrentSession is the browser's live session, for the pages of other
-// packages that act for the person signed in.
-func (h *Handler) CurrentSession(r *http.Request) (session.Session, bool, error) {
-	return h.currentSession(r.Context(), r)
-}

@@ -51,6 +51,9 @@ type Flow struct {
 	// directory says has expired or must be changed, while the flow waits
 	// on the change-password page; empty otherwise.
 	PasswordUser string `json:"password_user,omitempty"`
+	// ReturnTo, when set, is a path on this server the browser goes back
+	// to once signed in (the /device page), instead of consent or a code.
+	ReturnTo string `json:"return_to,omitempty"`
 }
 
 // Flows keeps pending authorization requests in a KV, each for a fixed

@@ -54,6 +54,8 @@ type Options struct {
 	Audit audit.Recorder
 	Log   *slog.Logger
 	Now   func() time.Time
+	// Grants are grant types served by other packages, by name.
+	Grants map[string]Grant
 }
 
 // Handler serves POST /token.
@@ -74,6 +76,8 @@ type response struct {
 	Scope        string `json:"scope,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
+	// IssuedTokenType is RFC 8693 §2.2.1's, for token exchange only.
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 	// issued is what the audit log is told of the tokens; never sent.
 	issued issuedTo
 }
@@ -105,9 +109,13 @@ func New(o Options) (*Handler, error) {
 	h.grants = map[string]grant{
 		"authorization_code": h.authorizationCode,
 		"client_credentials": h.clientCredentials,
+		grantTokenExchange:   h.tokenExchange,
 	}
 	if o.Authorizations != nil {
 		h.grants["refresh_token"] = h.refreshToken
+	}
+	for name, g := range o.Grants {
+		h.grants[name] = h.outside(g)
 	}
 	return h, nil
 }

@@ -19,6 +19,13 @@ var formLimits = []oauth.Limit{
 	{Param: "refresh_token", Max: oauth.MaxRefreshToken},
 	{Param: "scope", Max: oauth.MaxScope},
 	{Param: "resource", Max: oauth.MaxResource},
+	{Param: "device_code", Max: oauth.MaxDeviceCode},
+	{Param: "subject_token", Max: oauth.MaxExchangedToken},
+	{Param: "actor_token", Max: oauth.MaxExchangedToken},
+	{Param: "subject_token_type", Max: oauth.MaxTokenType},
+	{Param: "actor_token_type", Max: oauth.MaxTokenType},
+	{Param: "requested_token_type", Max: oauth.MaxTokenType},
+	{Param: "audience", Max: oauth.MaxAudience},
 }
 
 // checkForm refuses a token request with a parameter beyond its limit, too
