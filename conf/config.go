@@ -271,6 +271,7 @@ type OP struct {
 	TLS     OPTLS   `yaml:"tls"`
 	Reg     Reg     `yaml:"reg"`
 	Secrets Secrets `yaml:"secrets"`
+	DPoP    DPoP    `yaml:"dpop"`
 }
 
 // Authz configures the authorization endpoint.

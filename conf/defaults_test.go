@@ -53,6 +53,7 @@ func wantDefaults() Config {
 				RefreshTokenLifetime: 30 * 24 * time.Hour,
 			},
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},
+			DPoP:    DPoP{Algs: []string{"ES256", "EdDSA", "RS256", "PS256"}, MaxAge: time.Minute, ClockSkew: 5 * time.Second, NonceLifetime: 5 * time.Minute},
 			Secrets: Secrets{Codec: "argon2id", Argon2id: Argon2id{MemoryKiB: 65536, Iterations: 1, Parallelism: 2}},
 		},
 		Log:     Log{Level: "info", Format: "text"},

@@ -49,6 +49,7 @@ func checks() []check {
 		checkTokenLifetimes,
 		checkCertHeader,
 		checkRegistration,
+		checkDPoP,
 		checkSecretCodec,
 		checkLog,
 		checkTelemetry,

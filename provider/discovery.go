@@ -57,10 +57,12 @@ type metadata struct {
 	// RFC 8705 §3.3.
 	TLSClientCertificateBoundAccessTokens bool              `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	MTLSEndpointAliases                   map[string]string `json:"mtls_endpoint_aliases,omitempty"`
-	ScopesSupported                       []string          `json:"scopes_supported,omitempty"`
-	CodeChallengeMethodsSupported         []string          `json:"code_challenge_methods_supported,omitempty"`
-	PromptValuesSupported                 []string          `json:"prompt_values_supported,omitempty"`
-	UILocalesSupported                    []string          `json:"ui_locales_supported,omitempty"`
+	// RFC 9449 §5.1, present when DPoP is on.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
+	ScopesSupported               []string `json:"scopes_supported,omitempty"`
+	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`
+	PromptValuesSupported         []string `json:"prompt_values_supported,omitempty"`
+	UILocalesSupported            []string `json:"ui_locales_supported,omitempty"`
 	// OpenID Connect Discovery §3 defaults request_uri_parameter_supported
 	// to true and the others to false; all are written out.
 	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
@@ -118,6 +120,9 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.UserinfoEncryptionEncValuesSupported = tokens.EncryptionEncs()
 		doc.TokenEndpointAuthMethodsSupported = s.tokenAuth.Methods()
 		doc.TLSClientCertificateBoundAccessTokens = s.certificates
+		if s.dpop != nil {
+			doc.DPoPSigningAlgValuesSupported = s.dpop.Algs()
+		}
 		if base := strings.TrimSuffix(s.mtlsBase, "/"); base != "" {
 			doc.MTLSEndpointAliases = map[string]string{
 				"token_endpoint": base + "/token", "userinfo_endpoint": base + "/userinfo",

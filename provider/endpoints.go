@@ -38,6 +38,8 @@ type Token struct {
 	// all (a proxy header, or native TLS asking for them): only then can
 	// tokens be bound to them.
 	Certificates bool
+	// DPoP turns on DPoP proofs (op.dpop.*); nil is off.
+	DPoP *DPoP
 }
 
 // Demo configures the demo relying party.
@@ -62,18 +64,23 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	if err != nil {
 		return err
 	}
+	if s.dpop, err = s.newDPoP(o); err != nil {
+		return err
+	}
 	if s.token, err = token.New(token.Options{
 		Auth: s.tokenAuth, Codes: s.codes, Minter: s.minter, Users: o.SignIn.Users,
 		AccessTokenLifetime: o.Token.AccessTokenLifetime, GroupsClaim: o.Token.GroupsClaim,
 		Authorizations: o.SignIn.Authorizations, RefreshTokenLifetime: o.Token.RefreshTokenLifetime,
 		Issued: o.SignIn.KV, Revoker: resource.NewRevocations(o.SignIn.KV, now),
 		Audit: o.Audit, Log: s.log.With("component", "token"), Now: now,
+		DPoP: s.dpop, TokenURLs: s.endpointURLs("/token", o.Token.MTLSBaseURL),
 	}); err != nil {
 		return err
 	}
 	s.resource, err = resource.New(resource.Options{
 		Minter: s.minter, Authenticator: s.tokenAuth, Users: o.SignIn.Users, Clients: s.clientLookup(o),
 		Revocations: o.SignIn.KV, Refresh: s.token, GroupsClaim: o.Token.GroupsClaim,
+		DPoP: s.dpop, UserInfoURLs: s.endpointURLs("/userinfo", o.Token.MTLSBaseURL),
 		Audit: o.Audit, Log: s.log.With("component", "resource"), Now: now,
 	})
 	return err

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
+	"github.com/gatehouse-idp/gatehouse/provider/dpop"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
@@ -110,6 +111,8 @@ type Server struct {
 	mtlsBase string   // op.tls.mtlsBaseURL, for discovery
 	// certificates: client certificates can arrive, so tokens can be bound.
 	certificates bool
+	// dpop checks DPoP proofs; nil when DPoP is off.
+	dpop *dpop.Checker
 
 	discovery []byte
 	jwks      []byte
