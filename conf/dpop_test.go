@@ -15,7 +15,7 @@ func TestValidateDPoP(t *testing.T) {
 		{name: "symmetric algorithm", change: dpop(func(d *DPoP) { d.Algs = []string{"ES256", "HS256"} }), want: []string{
 			`op.dpop.algs[1]: unsupported asymmetric JWS algorithm "HS256"`,
 		}},
-		{name: "windows", change: dpop(func(d *DPoP) { d.MaxAge, d.ClockSkew, d.NonceLifetime = time.Hour, -time.Second, 2 * time.Hour }), want: []string{
+		{name: "windows", change: dpop(func(d *DPoP) { d.MaxAge, d.ClockSkew, d.NonceLifetime = time.Hour, -time.Second, 2*time.Hour }), want: []string{
 			"op.dpop.maxAge: must not exceed 10m0s, not 1h0m0s",
 			"op.dpop.clockSkew: must be positive, not -1s",
 			"op.dpop.nonceLifetime: must not exceed 1h, not 2h0m0s",

@@ -57,12 +57,10 @@ type metadata struct {
 	// RFC 8705 §3.3.
 	TLSClientCertificateBoundAccessTokens bool              `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	MTLSEndpointAliases                   map[string]string `json:"mtls_endpoint_aliases,omitempty"`
-	// RFC 9449 §5.1, present when DPoP is on.
-	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
-	ScopesSupported               []string `json:"scopes_supported,omitempty"`
-	CodeChallengeMethodsSupported []string `json:"code_challenge_methods_supported,omitempty"`
-	PromptValuesSupported         []string `json:"prompt_values_supported,omitempty"`
-	UILocalesSupported            []string `json:"ui_locales_supported,omitempty"`
+	ScopesSupported                       []string          `json:"scopes_supported,omitempty"`
+	CodeChallengeMethodsSupported         []string          `json:"code_challenge_methods_supported,omitempty"`
+	PromptValuesSupported                 []string          `json:"prompt_values_supported,omitempty"`
+	UILocalesSupported                    []string          `json:"ui_locales_supported,omitempty"`
 	// OpenID Connect Discovery §3 defaults request_uri_parameter_supported
 	// to true and the others to false; all are written out.
 	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
@@ -70,6 +68,9 @@ type metadata struct {
 	RequestURIParameterSupported bool `json:"request_uri_parameter_supported"`
 	// RFC 9207: every authorization response carries iss.
 	AuthorizationResponseISSParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
+
+	// RFC 9449 §5.1, present when DPoP is on.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 func (s *Server) discoveryDocument() ([]byte, error) {

@@ -51,12 +51,13 @@ type Options struct {
 	// Audit hears of tokens issued, refresh tokens reused and codes
 	// replayed; nil records nothing.
 	Audit audit.Recorder
+	Log   *slog.Logger
+	Now   func() time.Time
+
 	// DPoP checks DPoP proofs (RFC 9449), nil when DPoP is off; TokenURLs
 	// are the URLs a proof's htu may name for this endpoint.
 	DPoP      *dpop.Checker
 	TokenURLs []string
-	Log       *slog.Logger
-	Now   func() time.Time
 }
 
 // Handler serves POST /token.
