@@ -103,7 +103,7 @@ func (c *Checker) parse(raw string) (jose.JSONWebKey, claims, *oauth.Error) {
 	for i, a := range c.opts.Algs {
 		algs[i] = jose.SignatureAlgorithm(a)
 	}
-	jws, err := jose.ParseSigned(raw, algs)
+	jws, err := jose.ParseSignedCompact(raw, algs)
 	if err != nil {
 		// Also alg none, an HMAC alg, one not configured, or a private
 		// key in jwk (go-jose refuses those as it parses).
