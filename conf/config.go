@@ -278,6 +278,7 @@ type OP struct {
 	Authn   Authn   `yaml:"authn"`
 	Logout  Logout  `yaml:"logout"`
 	Device  Device  `yaml:"device"`
+	DPoP    DPoP    `yaml:"dpop"`
 }
 
 // PAR configures pushed authorization requests (RFC 9126) at /par.

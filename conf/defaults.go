@@ -73,6 +73,8 @@ func defaults() Config {
 			},
 			Reg: Reg{SecretRolloverWindow: 30 * time.Minute},
 			PAR: PAR{Lifetime: 60 * time.Second},
+			DPoP: DPoP{Algs: []string{"ES256", "EdDSA", "RS256", "PS256"},
+				MaxAge: time.Minute, ClockSkew: 5 * time.Second, NonceLifetime: 5 * time.Minute},
 			Secrets: Secrets{
 				Codec:    "argon2id",
 				Argon2id: Argon2id{MemoryKiB: 64 * 1024, Iterations: 1, Parallelism: 2},

@@ -58,6 +58,7 @@ func wantDefaults() Config {
 			},
 			Reg:     Reg{SecretRolloverWindow: 30 * time.Minute},
 			Device:  Device{Lifetime: 10 * time.Minute, Interval: 5 * time.Second},
+			DPoP:    DPoP{Algs: []string{"ES256", "EdDSA", "RS256", "PS256"}, MaxAge: time.Minute, ClockSkew: 5 * time.Second, NonceLifetime: 5 * time.Minute},
 			Secrets: Secrets{Codec: "argon2id", Argon2id: Argon2id{MemoryKiB: 65536, Iterations: 1, Parallelism: 2}},
 			PAR:     PAR{Lifetime: time.Minute},
 		},

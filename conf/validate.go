@@ -51,6 +51,7 @@ func checks() []check {
 		checkTokenLifetimes,
 		checkCertHeader,
 		checkRegistration,
+		checkDPoP,
 		checkSecretCodec,
 		checkLogout,
 		checkDevice,

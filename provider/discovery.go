@@ -84,6 +84,9 @@ type metadata struct {
 	BackchannelLogoutSessionSupported  bool `json:"backchannel_logout_session_supported,omitempty"`
 	FrontchannelLogoutSupported        bool `json:"frontchannel_logout_supported,omitempty"`
 	FrontchannelLogoutSessionSupported bool `json:"frontchannel_logout_session_supported,omitempty"`
+
+	// RFC 9449 §5.1, present when DPoP is on.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 func (s *Server) discoveryDocument() ([]byte, error) {
@@ -144,6 +147,9 @@ func (s *Server) discoveryDocument() ([]byte, error) {
 		doc.UserinfoEncryptionEncValuesSupported = tokens.EncryptionEncs()
 		doc.TokenEndpointAuthMethodsSupported = s.tokenAuth.Methods()
 		doc.TLSClientCertificateBoundAccessTokens = s.certificates
+		if s.dpop != nil {
+			doc.DPoPSigningAlgValuesSupported = s.dpop.Algs()
+		}
 		if base := strings.TrimSuffix(s.mtlsBase, "/"); base != "" {
 			doc.MTLSEndpointAliases = map[string]string{
 				"token_endpoint": base + "/token", "userinfo_endpoint": base + "/userinfo",

@@ -39,6 +39,8 @@ type Token struct {
 	// all (a proxy header, or native TLS asking for them): only then can
 	// tokens be bound to them.
 	Certificates bool
+	// DPoP turns on DPoP proofs (op.dpop.*); nil is off.
+	DPoP *DPoP
 }
 
 // Demo configures the demo relying party.
@@ -72,6 +74,9 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	if p := s.minter.Pairwise(); p != nil {
 		sealer = p
 	}
+	if s.dpop, err = s.newDPoP(o); err != nil {
+		return err
+	}
 	if s.token, err = token.New(token.Options{
 		Subjects: sealer,
 		Auth:     s.tokenAuth, Codes: s.codes, Minter: s.minter, Users: o.SignIn.Users,
@@ -80,6 +85,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Issued: o.SignIn.KV, Revoker: resource.NewRevocations(o.SignIn.KV, now),
 		Audit: o.Audit, Log: s.log.With("component", "token"), Now: now,
 		Grants: s.outsideGrants(),
+		DPoP:   s.dpop, TokenURLs: s.endpointURLs("/token", o.Token.MTLSBaseURL),
 	}); err != nil {
 		return err
 	}
@@ -87,6 +93,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Issuer: s.issuer.String(),
 		Minter: s.minter, Authenticator: s.tokenAuth, Users: o.SignIn.Users, Clients: s.clientLookup(o),
 		Revocations: o.SignIn.KV, Refresh: s.token, GroupsClaim: o.Token.GroupsClaim,
+		DPoP: s.dpop, UserInfoURLs: s.endpointURLs("/userinfo", o.Token.MTLSBaseURL),
 		Audit: o.Audit, Log: s.log.With("component", "resource"), Now: now,
 	})
 	return err

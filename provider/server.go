@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/demo"
 	"github.com/gatehouse-idp/gatehouse/provider/device"
+	"github.com/gatehouse-idp/gatehouse/provider/dpop"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
@@ -128,6 +129,8 @@ type Server struct {
 	mtlsBase string   // op.tls.mtlsBaseURL, for discovery
 	// certificates: client certificates can arrive, so tokens can be bound.
 	certificates bool
+	// dpop checks DPoP proofs; nil when DPoP is off.
+	dpop *dpop.Checker
 
 	discovery []byte
 	jwks      []byte

@@ -152,6 +152,7 @@ func newToken(cfg *conf.Config) (*provider.Token, error) {
 		MTLSBaseURL:          cfg.OP.TLS.MTLSBaseURL,
 		Certificates:         cfg.OP.TLS.ClientX509CertHeader != "" || (cfg.TLS.Cert != "" && cfg.TLS.ClientAuth != "none"),
 		ClientCAs:            clientCAs,
+		DPoP:                 newDPoP(cfg),
 	}, nil
 }
 

@@ -26,6 +26,7 @@ var paramLimits = []oauth.Limit{
 	{Param: paramIDTokenHint, Max: oauth.MaxIDTokenHint},
 	{Param: paramClaims, Max: oauth.MaxClaims},
 	{Param: paramCodeChallenge, Max: oauth.MaxCodeChallenge},
+	{Param: paramDPoPJKT, Max: oauth.MaxDPoPJKT},
 }
 
 // maxStoredRequest bounds a validated Request as JSON, which the pending

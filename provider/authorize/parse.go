@@ -30,6 +30,7 @@ const (
 	paramClaims              = "claims"
 	paramRequest             = "request"
 	paramRequestURI          = "request_uri"
+	paramDPoPJKT             = "dpop_jkt"
 )
 
 // Parse reads and validates an authorization request (OpenID Connect Core

@@ -164,6 +164,7 @@ var knownParams = []string{
 	paramClientID, paramResponseType, paramResponseMode, paramRedirectURI, paramScope, paramState,
 	paramNonce, paramCodeChallenge, paramCodeChallengeMethod, paramPrompt, paramMaxAge, paramDisplay,
 	paramLoginHint, paramIDTokenHint, paramUILocales, paramClaimsLocales, paramACRValues, paramClaims,
+	paramDPoPJKT,
 }
 
 // objectParams turns the claims of a request object into parameters.

@@ -40,6 +40,9 @@ type Request struct {
 
 	CodeChallenge       string `json:"code_challenge,omitempty"`
 	CodeChallengeMethod string `json:"code_challenge_method,omitempty"`
+	// DPoPJKT is dpop_jkt (RFC 9449 §10): the thumbprint of the DPoP key
+	// the code will be bound to.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 
 	// Prompt holds the prompt values as requested, without repeats; see
 	// PromptNone, ForceLogin and ForceConsent for what they ask.

@@ -45,6 +45,7 @@ func (v *validation) run() *oauth.Error {
 		v.openIDRedirect,
 		v.nonce,
 		v.pkce,
+		v.dpopJKT,
 		v.prompt,
 		v.maxAge,
 		v.claims,

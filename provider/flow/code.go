@@ -22,6 +22,8 @@ type codeExtra struct {
 	RedirectURIGiven bool            `json:"redirect_uri_given,omitempty"`
 	Claims           json.RawMessage `json:"claims,omitempty"`
 	ClaimsLocales    []string        `json:"claims_locales,omitempty"`
+	// DPoPJKT binds the code to a DPoP key (RFC 9449 §10).
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 }
 
 // finish ends the flow with what the response type asks for — a
@@ -64,7 +66,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, req authorize.R
 // newCode stores the grant and returns its code.
 func (h *Handler) newCode(w http.ResponseWriter, r *http.Request, req authorize.Request, sess session.Session) (string, bool) {
 	ctx := r.Context()
-	extra := codeExtra{RedirectURIGiven: req.RedirectURIGiven, ClaimsLocales: req.ClaimsLocales}
+	extra := codeExtra{RedirectURIGiven: req.RedirectURIGiven, ClaimsLocales: req.ClaimsLocales, DPoPJKT: req.DPoPJKT}
 	if req.Claims != nil {
 		extra.Claims = req.Claims.Raw
 	}

@@ -86,6 +86,15 @@ const (
 	MaxAccessToken   = 16 << 10
 	MaxTokenTypeHint = 64
 	MaxResource      = 2048 // RFC 8707 resource, a URI
+
+	// DPoP (RFC 9449). MaxDPoPProof bounds the DPoP header: a proof with
+	// an RSA-4096 key in its header takes about 1.5 KiB. MaxDPoPJTI
+	// bounds a proof's jti, which the replay cache keeps; MaxDPoPJKT the
+	// dpop_jkt authorization request parameter (a SHA-256 thumbprint has
+	// 43 characters).
+	MaxDPoPProof = 8 << 10
+	MaxDPoPJTI   = 64
+	MaxDPoPJKT   = 64
 	// MaxTokenRequest bounds the form body of /token, /token/introspect,
 	// /token/revoke and a POSTed /userinfo.
 	MaxTokenRequest = 64 << 10

@@ -97,6 +97,9 @@ func activeIntrospection(ac tokens.AccessClaims) introspection {
 		TokenType: "Bearer",
 		Cnf:       ac.Cnf,
 	}
+	if boundKey(ac) != "" {
+		out.TokenType = "DPoP" // RFC 9449 §6.2
+	}
 	// As in the token: one audience is a string (RFC 7519 §4.1.3).
 	if len(ac.Audience) == 1 {
 		out.Audience = ac.Audience[0]

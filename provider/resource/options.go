@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
+	"github.com/gatehouse-idp/gatehouse/provider/dpop"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -67,6 +68,11 @@ type Options struct {
 	// a negative number turns the cache off. Revocation is checked on
 	// every call all the same.
 	TokenCacheSize int
+	// DPoP checks the proofs of DPoP-bound tokens (RFC 9449 §7), nil when
+	// DPoP is off; UserInfoURLs are the URLs a proof's htu may name for
+	// /userinfo (under the issuer and the mTLS alias host).
+	DPoP         *dpop.Checker
+	UserInfoURLs []string
 	// Audit hears of revocations; nil records nothing.
 	Audit audit.Recorder
 	Log   *slog.Logger

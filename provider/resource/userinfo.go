@@ -20,10 +20,10 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 		oauth.ErrInvalidRequest().WithDescription("Use GET or POST.").WithStatus(http.StatusMethodNotAllowed).WriteJSON(w)
 		return
 	}
-	token, e := readBearer(w, r)
+	token, dpopUsed, e := h.readToken(w, r)
 	switch {
 	case e != nil:
-		writeBearerError(w, e, "")
+		h.writeTokenError(w, e, "", dpopUsed)
 		return
 	case token == "":
 		oauth.WriteBearerMissing(w)
@@ -31,11 +31,12 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 	case len(token) > oauth.MaxAccessToken:
 		// Longer than any token this server issues: not one of ours,
 		// refused before it is parsed.
-		writeBearerError(w, oauth.ErrInvalidToken().WithDescription("The access token is too long."), "")
+		h.writeTokenError(w, oauth.ErrInvalidToken().WithDescription("The access token is too long."), "", dpopUsed)
 		return
 	}
 	ctx := r.Context()
 	ac, e := h.checkAccessToken(ctx, token)
+	useDPoP := dpopUsed || boundKey(ac) != ""
 	if e == nil && !slices.Contains(ac.Audience, ac.Issuer) {
 		// A token issued for another resource (RFC 8707) is not for us.
 		e = oauth.ErrInvalidToken().WithDescription("The access token is meant for another resource.")
@@ -44,20 +45,24 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 		// RFC 8705 §3: a certificate-bound token needs its certificate.
 		e = oauth.ErrInvalidToken().WithDescription("The access token is bound to a client certificate that was not presented.")
 	}
+	if e == nil {
+		// RFC 9449 §7: a DPoP-bound token needs a proof of its key.
+		e = h.checkProof(r, dpopUsed, token, ac)
+	}
 	if e != nil {
 		h.log.Info("userinfo: token refused", "error", e)
-		writeBearerError(w, e, "")
+		h.writeTokenError(w, e, "", useDPoP)
 		return
 	}
 	// §5.3: the token must have been granted for OpenID Connect.
 	if !slices.Contains(ac.Scopes, "openid") {
-		writeBearerError(w, oauth.ErrInsufficientScope().WithDescription("The access token was not granted the openid scope."), "openid")
+		h.writeTokenError(w, oauth.ErrInsufficientScope().WithDescription("The access token was not granted the openid scope."), "openid", useDPoP)
 		return
 	}
 	user, client, e := h.subjectAndClient(ctx, ac)
 	if e != nil {
 		h.log.Info("userinfo: refused", "client_id", ac.ClientID, "error", e)
-		writeBearerError(w, e, "")
+		h.writeTokenError(w, e, "", useDPoP)
 		return
 	}
 	claims := tokens.ReleasedClaims(user.Claims, ac.Scopes, nil, h.opts.GroupsClaim)

@@ -21,6 +21,7 @@ import (
 type codeExtra struct {
 	RedirectURIGiven bool            `json:"redirect_uri_given,omitempty"`
 	Claims           json.RawMessage `json:"claims,omitempty"`
+	DPoPJKT          string          `json:"dpop_jkt,omitempty"`
 }
 
 // authorizationCode redeems a code (RFC 6749 §4.1.3, OpenID Connect Core
@@ -62,6 +63,9 @@ func (h *Handler) authorizationCode(ctx context.Context, c oauth.Client, form ur
 		return response{}, oauth.ErrInvalidGrant().WithDescription("redirect_uri: does not match the authorization request")
 	}
 	if oerr := checkPKCE(g, form.Get("code_verifier")); oerr != nil {
+		return response{}, oerr
+	}
+	if oerr := checkCodeBinding(ctx, extra.DPoPJKT); oerr != nil {
 		return response{}, oerr
 	}
 	return h.issue(ctx, c, g, code, aud)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
+	"github.com/gatehouse-idp/gatehouse/provider/dpop"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -56,6 +57,11 @@ type Options struct {
 	Now   func() time.Time
 	// Grants are grant types served by other packages, by name.
 	Grants map[string]Grant
+
+	// DPoP checks DPoP proofs (RFC 9449), nil when DPoP is off; TokenURLs
+	// are the URLs a proof's htu may name for this endpoint.
+	DPoP      *dpop.Checker
+	TokenURLs []string
 }
 
 // Handler serves POST /token.
@@ -142,6 +148,12 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := audit.WithAddress(r.Context(), audit.PeerAddress(r))
+	jkt, oerr := h.readProof(w, r)
+	if oerr != nil {
+		h.Log.Info("token request: DPoP proof refused", "error", oerr)
+		writeError(w, oerr)
+		return
+	}
 	auth, oerr := h.Auth.AuthenticateRequest(ctx, r, form)
 	if oerr != nil {
 		h.Log.Info("token request: client not authenticated", "error", oerr)
@@ -149,7 +161,11 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := auth.Client
-	ctx = withConfirmation(ctx, confirmation(auth))
+	if oerr := h.requireProof(c, jkt); oerr != nil {
+		writeError(w, oerr)
+		return
+	}
+	ctx = withConfirmation(ctx, withJKT(confirmation(auth), jkt))
 	name := form.Get("grant_type")
 	g, ok := h.grants[name]
 	switch {
@@ -168,6 +184,9 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		h.Log.Info("token request refused", "client_id", c.ID, "grant_type", name, "error", oerr)
 		writeError(w, oerr)
 		return
+	}
+	if jkt != "" {
+		resp.TokenType = tokenTypeDPoP
 	}
 	h.auditIssued(ctx, auth, name, resp)
 	writeJSON(w, http.StatusOK, resp)

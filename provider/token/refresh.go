@@ -50,12 +50,14 @@ func (h *Handler) offersRefresh(c oauth.Client, scopes []string) bool {
 func (h *Handler) startRefresh(ctx context.Context, c oauth.Client, g session.CodeGrant) (string, error) {
 	t := h.newRefresh(g.Subject, c.ID)
 	binding := publicBinding(ctx, c)
+	keyBinding := publicKeyBinding(ctx, c)
 	start := func(a oauth.Authorization) (oauth.Authorization, error) {
 		a.RefreshTokenHash = t.Hash()
 		a.RefreshTokenIssuedAt = h.Now().UTC().Truncate(time.Second)
 		a.RefreshTokenLifetime = h.RefreshTokenLifetime
 		a.RotatedRefreshHashes = nil
 		a.Data = withRefreshSession(withRefreshBinding(a.Data, binding), g)
+		a.Data = withKeyBinding(a.Data, keyBinding)
 		return a, nil
 	}
 	var err error
@@ -89,6 +91,9 @@ const (
 	// verdictUnbound: a current token bound to a certificate, presented
 	// without it (RFC 8705 §4).
 	verdictUnbound
+	// verdictUnboundKey: a current token bound to a DPoP key, presented
+	// without a proof of it (RFC 9449 §5).
+	verdictUnboundKey
 )
 
 // errNoWrite stops an Update that has nothing to write.
@@ -127,6 +132,9 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 			if found == verdictCurrent && !holdsRefreshBinding(ctx, a) {
 				found = verdictUnbound
 			}
+			if found == verdictCurrent && !holdsKeyBinding(ctx, a) {
+				found = verdictUnboundKey
+			}
 			switch found {
 			case verdictCurrent:
 				return rotate(a, next.Hash()), nil
@@ -144,6 +152,8 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 		return response{}, refused
 	case errors.Is(err, errNoWrite) && found == verdictUnbound:
 		return response{}, oauth.ErrInvalidGrant().WithDescription("refresh_token: bound to a client certificate that was not presented")
+	case errors.Is(err, errNoWrite) && found == verdictUnboundKey:
+		return response{}, oauth.ErrInvalidGrant().WithDescription("refresh_token: bound to a DPoP key this request does not prove")
 	case errors.Is(err, errNoWrite) && found == verdictScope:
 		return response{}, oauth.ErrInvalidScope().WithDescription("scope: wider than what was granted")
 	case errors.Is(err, errNoWrite):
