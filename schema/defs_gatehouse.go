@@ -13,19 +13,27 @@ func gatehouseSet() Set {
 			"When the previous client secret stops being accepted"),
 		exact(oid(arcAttribute, fileGatehouse, 4), "gatehouseRegistrationTokenHash",
 			"Hash of the RFC 7592 registration access token"),
+		exact(oid(arcAttribute, fileGatehouse, 5), "gatehouseKeySet",
+			"JWK set of the provider, encrypted under a key-encryption key"),
 	}
 	classes := []ObjectClass{
 		{
 			OID: oid(arcClass, fileGatehouse, 1), Names: []string{"gatehouseClient"},
 			Desc: "Gatehouse state of a client registration",
 			Sup:  []string{"top"}, Kind: Auxiliary,
-			May: names(attrs),
+			May: names(attrs[:4]),
 		},
 		{
 			OID: oid(arcClass, fileGatehouse, 2), Names: []string{"gatehouseAuthz"},
 			Desc: "Gatehouse state of an authorization",
 			Sup:  []string{"top"}, Kind: Auxiliary,
 			May: names(attrs[:1]),
+		},
+		{
+			OID: oid(arcClass, fileGatehouse, 3), Names: []string{"gatehouseKeyStore"},
+			Desc: "Signing keys of the provider, shared by all instances",
+			Sup:  []string{"top"}, Kind: Auxiliary,
+			May: []string{"gatehouseKeySet"},
 		},
 	}
 	return Set{
