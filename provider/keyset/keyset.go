@@ -85,7 +85,7 @@ func Generate() (*Set, error) {
 // without limit. The secret-encryption key is kept: stored secrets must
 // stay readable. RotateAt is the scheduled form a cluster needs.
 func (s *Set) Rotate(fresh *Set) *Set {
-	return s.RotateAt(fresh, Schedule{})
+	return s.rotate(fresh, time.Now(), s.latestStart(), 0)
 }
 
 // Parse reads and validates a JWK set document. The schedule of the keys

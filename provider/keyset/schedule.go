@@ -59,13 +59,28 @@ func (s *Set) RotateAt(fresh *Set, sc Schedule) *Set {
 	if now.IsZero() {
 		now = time.Now()
 	}
+	return s.rotate(fresh, now, now.Add(sc.PrePublication), sc.RetireAfter)
+}
+
+// latestStart is the latest SignsFrom of the set: fresh keys that start
+// then sign at once, ahead of the others by file order.
+func (s *Set) latestStart() time.Time {
+	var latest time.Time
+	for _, m := range s.meta {
+		if m.SignsFrom.After(latest) {
+			latest = m.SignsFrom
+		}
+	}
+	return latest
+}
+
+func (s *Set) rotate(fresh *Set, now, signsFrom time.Time, retireAfter time.Duration) *Set {
 	old := s.Pruned(now)
-	signsFrom := now.Add(sc.PrePublication)
 	meta := make(map[string]Meta, len(old.signing)+len(fresh.signing))
 	for _, k := range old.signing {
 		m := old.meta[k.KeyID]
-		if m.PublishedUntil.IsZero() && sc.RetireAfter > 0 {
-			m.PublishedUntil = signsFrom.Add(sc.RetireAfter)
+		if m.PublishedUntil.IsZero() && retireAfter > 0 {
+			m.PublishedUntil = signsFrom.Add(retireAfter)
 		}
 		meta[k.KeyID] = m
 	}

@@ -23,6 +23,10 @@ const (
 // instances of the server may run a little ahead or behind.
 const leeway = 30 * time.Second
 
+// Leeway is the clock skew verifiers allow: a retired key stays published
+// this much longer than the tokens it signed live.
+const Leeway = leeway
+
 // ErrInvalidToken wraps every reason a token presented to ParseAccessToken
 // or CheckIDTokenHint is refused.
 var ErrInvalidToken = errors.New("invalid token")
