@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -152,7 +153,7 @@ func (s *Set) addSigning(k jose.JSONWebKey) error {
 }
 
 func (s *Set) complete() error {
-	if _, ok := s.firstRSA(); !ok {
+	if !slices.ContainsFunc(s.signing, func(k jose.JSONWebKey) bool { return keyFits(k, jose.RS256) }) {
 		return errors.New("no RSA signing key (RS256 is the default ID token algorithm)")
 	}
 	if s.secret.Key == nil {
@@ -188,8 +189,6 @@ func (s *Set) SecretKey() []byte {
 // SecretKeyID names the AES key; encrypted secrets record it so that the
 // key can be rotated without losing what it encrypted.
 func (s *Set) SecretKeyID() string { return s.secret.KeyID }
-
-func (s *Set) firstRSA() (jose.JSONWebKey, bool) { return s.SigningKey(jose.RS256) }
 
 func keyFits(k jose.JSONWebKey, alg jose.SignatureAlgorithm) bool {
 	switch key := k.Key.(type) {
