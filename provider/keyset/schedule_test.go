@@ -272,4 +272,3 @@ func TestFileLoaderReadsAChangedFile(t *testing.T) {
 		t.Error("a missing file is no error")
 	}
 }
-
