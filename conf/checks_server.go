@@ -86,7 +86,10 @@ func checkTLS(c *Config, r *report) {
 }
 
 func checkKeys(c *Config, r *report) {
-	r.required("keys.file", c.Keys.File)
+	if c.Keys.Store != KeysStoreDirectory {
+		r.required("keys.file", c.Keys.File)
+	}
+	checkKeysStore(c, r)
 }
 
 func checkSessions(c *Config, r *report) {

@@ -91,6 +91,30 @@ type TLS struct {
 // Keys says where the JWK set lives.
 type Keys struct {
 	File string `yaml:"file"`
+	// Store is where the set lives: "file" (File, one per host, shared
+	// by configuration management) or "directory" (one sealed entry that
+	// every instance reads). docs/keys.md.
+	Store     string        `yaml:"store"`
+	Directory KeysDirectory `yaml:"directory"`
+	// RefreshInterval is how often every instance reads the set again.
+	RefreshInterval time.Duration `yaml:"refreshInterval"`
+	// PrePublication is how long `gatehouse keys rotate` publishes new
+	// keys before they sign; at least RefreshInterval.
+	PrePublication time.Duration `yaml:"prePublication"`
+}
+
+// KeysDirectory locates the key set in the directory and the key that
+// encrypts it there.
+type KeysDirectory struct {
+	// DN of the entry; empty means cn=gatehouse-keys under the parent of
+	// ldap.clients.baseDN.
+	DN string `yaml:"dn"`
+	// KEKFile or KEKEnv hold the key-encryption key: 32 bytes, base64.
+	KEKFile string `yaml:"kekFile"`
+	KEKEnv  string `yaml:"kekEnv"`
+
+	// KEK is resolved by Load from KEKFile or KEKEnv.
+	KEK string `yaml:"-"`
 }
 
 // LDAP configures the directory that holds users, clients and authorizations.

@@ -14,7 +14,8 @@ func defaults() Config {
 		Listen: "127.0.0.1:8080",
 		HTTP:   HTTP{RequestTimeout: 5 * time.Second, DrainPeriod: 5 * time.Second, ShutdownGrace: 20 * time.Second},
 		TLS:    TLS{ClientAuth: "none"},
-		Keys:   Keys{File: "var/jwks.json"},
+		Keys: Keys{File: "var/jwks.json", Store: KeysStoreFile,
+			RefreshInterval: time.Minute, PrePublication: 10 * time.Minute},
 		LDAP: LDAP{
 			Embedded: Embedded{
 				Seed:   "conf/dev-directory.ldif",

@@ -17,7 +17,7 @@ func wantDefaults() Config {
 		Listen: "127.0.0.1:8080",
 		HTTP:   HTTP{RequestTimeout: 5 * time.Second, DrainPeriod: 5 * time.Second, ShutdownGrace: 20 * time.Second},
 		TLS:    TLS{ClientAuth: "none"},
-		Keys:   Keys{File: "var/jwks.json"},
+		Keys:   Keys{File: "var/jwks.json", Store: "file", RefreshInterval: time.Minute, PrePublication: 10 * time.Minute},
 		LDAP: LDAP{
 			Embedded:      Embedded{Seed: "conf/dev-directory.ldif", Data: "var/directory.ldif", Listen: "127.0.0.1:0"},
 			BindDN:        "cn=admin,dc=example,dc=org",

@@ -58,6 +58,7 @@ func resolveSecrets(c *Config) []Problem {
 	if sn := &r.Sentinel; sn.PasswordEnv != "" {
 		resolve("sessions.redis.sentinel.passwordEnv", &sn.Password, func() (string, error) { return secretFromEnv(sn.PasswordEnv) })
 	}
+	problems = append(problems, resolveKEK(&c.Keys.Directory)...)
 	return problems
 }
 

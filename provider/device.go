@@ -29,7 +29,7 @@ func (s *Server) newDevice(o Options) error {
 	s.device, err = device.New(device.Options{
 		KV: o.SignIn.KV, Auth: s.tokenAuth, Clients: s.clientLookup(o), Sessions: s.signIn, Pages: s.pages,
 		Throttle:        throttle.NewCounterOn(o.SignIn.KV, "device", throttle.Options{}),
-		CSRFKey:         derive(o.Keys.SecretKey(), "gatehouse device csrf v1"),
+		CSRFKey:         derive(o.Keys.Current().SecretKey(), "gatehouse device csrf v1"),
 		VerificationURI: s.endpoint("/device"), PagePath: s.issuer.Path + "/device",
 		Lifetime: o.Device.Lifetime, Interval: o.Device.Interval,
 		Log: s.log.With("component", "device"), Now: clock(o),

@@ -187,10 +187,10 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 	writeStaticJSON(w, s.discovery, "public, max-age=3600")
 }
 
-// serveJWKS serves the public signing keys. The cache lifetime is short so
-// that relying parties see a rotated key soon after a restart.
+// serveJWKS serves the public signing keys of the set in force (see
+// jwks.go for the cache lifetime).
 func (s *Server) serveJWKS(w http.ResponseWriter, _ *http.Request) {
-	writeStaticJSON(w, s.jwks, "public, max-age=900")
+	writeStaticJSON(w, s.keys.Current().PublicJSON(), s.jwksCache)
 }
 
 func writeStaticJSON(w http.ResponseWriter, body []byte, cacheControl string) {

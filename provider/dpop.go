@@ -27,7 +27,7 @@ func (s *Server) newDPoP(o Options) (*dpop.Checker, error) {
 	}
 	var nonceKey []byte
 	if d.Nonce {
-		secret := o.Keys.SecretKey()
+		secret := o.Keys.Current().SecretKey()
 		if len(secret) == 0 {
 			return nil, errors.New("provider: DPoP nonces need the key set's secret key")
 		}

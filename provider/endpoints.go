@@ -108,7 +108,7 @@ func (s *Server) newMinter(o Options) (*tokens.Minter, error) {
 	now := clock(o)
 	// Pairwise subs derive from the key set's AES key, which rotation
 	// keeps (docs/pairwise.md).
-	subjects, err := pairwise.New(o.Keys.SecretKey())
+	subjects, err := pairwise.New(o.Keys.Current().SecretKey())
 	if err != nil {
 		return nil, err
 	}

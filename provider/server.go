@@ -38,11 +38,17 @@ type Pinger interface {
 // Options are the provider's dependencies and settings, fixed at start.
 type Options struct {
 	// Issuer is the issuer URL exactly as published (no trailing slash).
-	Issuer    string
-	Keys      *keyset.Set
-	Directory Pinger
-	Pages     *templates.Renderer
-	Logger    *slog.Logger
+	Issuer string
+	// Keys is the key set, asked on every use: a *keyset.Live changes
+	// at run time (docs/keys.md), a *keyset.Set does not.
+	Keys keyset.Source
+	// JWKSMaxAge is the Cache-Control max-age of /jwks.json; 0 means
+	// DefaultJWKSMaxAge, negative means max-age=0. It must not exceed what relying parties may
+	// miss of a pre-published key (keys.prePublication).
+	JWKSMaxAge time.Duration
+	Directory  Pinger
+	Pages      *templates.Renderer
+	Logger     *slog.Logger
 	// Ready lists the stores /health/ready checks; empty means the
 	// directory's Ping alone, under the name "directory".
 	Ready []ReadyCheck
@@ -86,7 +92,7 @@ type Options struct {
 // the process runs (discovery, the public keys) are rendered once here.
 type Server struct {
 	issuer *url.URL
-	keys   *keyset.Set
+	keys   keyset.Source
 	pages  *templates.Renderer
 	log    *slog.Logger
 	// ready are the checks of /health/ready; drain is set on shutdown.
@@ -133,7 +139,8 @@ type Server struct {
 	dpop *dpop.Checker
 
 	discovery []byte
-	jwks      []byte
+	// jwksCache is the Cache-Control value of /jwks.json.
+	jwksCache string
 }
 
 // jarmAlgs are the algorithms of JWT-secured authorization responses, for
@@ -144,7 +151,7 @@ type jarmAlgs struct {
 
 // New checks the options and prepares the static documents.
 func New(o Options) (*Server, error) {
-	if o.Keys == nil || o.Directory == nil || o.Pages == nil {
+	if o.Keys == nil || o.Keys.Current() == nil || o.Directory == nil || o.Pages == nil {
 		return nil, errors.New("provider: keys, directory and pages are required")
 	}
 	issuer, err := url.Parse(o.Issuer)
@@ -209,9 +216,7 @@ func New(o Options) (*Server, error) {
 	if s.discovery, err = s.discoveryDocument(); err != nil {
 		return nil, err
 	}
-	if s.jwks, err = marshalJSON(o.Keys.Public()); err != nil {
-		return nil, fmt.Errorf("provider: public keys: %w", err)
-	}
+	s.jwksCache = jwksCacheControl(o.JWKSMaxAge)
 	return s, nil
 }
 

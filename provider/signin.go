@@ -117,7 +117,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Codes:          s.codes,
 		Throttle:       throttle.NewLoginsOn(si.KV, throttle.LoginOptions{}),
 		Pages:          s.pages,
-		CSRFKey:        derive(o.Keys.SecretKey(), "gatehouse csrf v1"),
+		CSRFKey:        derive(o.Keys.Current().SecretKey(), "gatehouse csrf v1"),
 		CodeLifetime:   si.CodeLifetime,
 		IDTokens:       idTokens,
 		Hints:          hints,

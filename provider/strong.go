@@ -50,7 +50,7 @@ func (s *Server) newMFA(o Options, f *flow.Handler) error {
 	h, err := mfa.New(mfa.Options{
 		Store: o.SignIn.Strong.Authenticators, Sessions: f.Sessions, Flows: f.Flows,
 		Throttle: throttle.NewLoginsOn(o.SignIn.KV, throttle.LoginOptions{}), Pages: s.pages,
-		AESKey: o.Keys.SecretKey(), Issuer: s.issuer.Host, Path: s.issuer.Path + "/mfa",
+		AESKey: o.Keys.Current().SecretKey(), Issuer: s.issuer.Host, Path: s.issuer.Path + "/mfa",
 		CurrentSession: f.CurrentSession, Resume: f.Resume,
 		Log: s.log.With("component", "mfa"), Now: clock(o),
 	})

@@ -13,6 +13,8 @@ func gatehouseSet() Set {
 			"When the previous client secret stops being accepted"),
 		exact(oid(arcAttribute, fileGatehouse, 4), "gatehouseRegistrationTokenHash",
 			"Hash of the RFC 7592 registration access token"),
+		exact(oid(arcAttribute, fileGatehouse, 17), "gatehouseKeySet",
+			"JWK set of the provider, encrypted under a key-encryption key"),
 	}
 	authn := authenticatorAttributes()
 	classes := []ObjectClass{
@@ -20,7 +22,7 @@ func gatehouseSet() Set {
 			OID: oid(arcClass, fileGatehouse, 1), Names: []string{"gatehouseClient"},
 			Desc: "Gatehouse state of a client registration",
 			Sup:  []string{"top"}, Kind: Auxiliary,
-			May: names(attrs),
+			May: names(attrs[:4]),
 		},
 		{
 			OID: oid(arcClass, fileGatehouse, 2), Names: []string{"gatehouseAuthz"},
@@ -29,6 +31,12 @@ func gatehouseSet() Set {
 			May: names(attrs[:1]),
 		},
 		authenticatorClass(authn),
+		{
+			OID: oid(arcClass, fileGatehouse, 4), Names: []string{"gatehouseKeyStore"},
+			Desc: "Signing keys of the provider, shared by all instances",
+			Sup:  []string{"top"}, Kind: Auxiliary,
+			May: []string{"gatehouseKeySet"},
+		},
 	}
 	return Set{
 		Name:       "gatehouse",

@@ -123,6 +123,7 @@ func TestContractNames(t *testing.T) {
 		{class: "gatehouseClient", sup: "top", kind: Auxiliary, may: []string{"gatehouseVersion",
 			"gatehousePreviousClientSecret", "gatehousePreviousClientSecretExp", "gatehouseRegistrationTokenHash"}},
 		{class: "gatehouseAuthz", sup: "top", kind: Auxiliary, may: []string{"gatehouseVersion"}},
+		{class: "gatehouseKeyStore", sup: "top", kind: Auxiliary, may: []string{"gatehouseKeySet"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.class, func(t *testing.T) {

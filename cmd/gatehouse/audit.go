@@ -34,6 +34,13 @@ func (a *app) openAudit(output string, log *slog.Logger) (audit.Recorder, func()
 // that the key file now signs with fresh's keys. Nothing is recorded for
 // an empty output.
 func (a *app) auditKeyRotation(output, keyFile string, fresh *keyset.Set) error {
+	return a.recordKeyRotation(output, fresh, "gatehouse keys generate --rotate",
+		"new signing keys in "+keyFile+"; they are published at once and sign after the pre-publication period")
+}
+
+// recordKeyRotation records a key rotation by actor in the audit log at
+// output; nothing for an empty output.
+func (a *app) recordKeyRotation(output string, fresh *keyset.Set, actor, detail string) error {
 	rec, closeLog, err := a.openAudit(output, nil)
 	if err != nil || rec == nil {
 		return err
@@ -43,7 +50,6 @@ func (a *app) auditKeyRotation(output, keyFile string, fresh *keyset.Set) error 
 	for _, k := range fresh.Public().Keys {
 		kids = append(kids, k.KeyID)
 	}
-	rec.Record(context.Background(), audit.Event{Type: audit.TypeKeyRotation, KeyIDs: kids,
-		Actor: "gatehouse keys generate --rotate", Detail: "new signing keys in " + keyFile + "; they sign after the next restart"})
+	rec.Record(context.Background(), audit.Event{Type: audit.TypeKeyRotation, KeyIDs: kids, Actor: actor, Detail: detail})
 	return nil
 }

@@ -1,24 +1,40 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 )
 
-func (a *app) keys(args []string) error {
-	if len(args) == 0 || args[0] != "generate" {
-		return usageError("keys: the only subcommand is generate")
+func (a *app) keys(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageError("keys: want a subcommand: generate, rotate, import or kek")
 	}
+	switch args[0] {
+	case "generate":
+		return a.keysGenerate(args[1:])
+	case "rotate":
+		return a.keysRotate(ctx, args[1:])
+	case "import":
+		return a.keysImport(ctx, args[1:])
+	case "kek":
+		return a.keysKEK(args[1:])
+	}
+	return usageError("keys: unknown subcommand %q (generate, rotate, import, kek)", args[0])
+}
+
+func (a *app) keysGenerate(args []string) error {
 	fs := newFlagSet("keys generate")
 	out := fs.String("out", "", "file to write the JWK set to")
 	rotate := fs.Bool("rotate", false, "add new signing keys in front of those in --out")
 	auditOut := fs.String("audit", "", "audit log to record a rotation in (a path, or stdout)")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -49,14 +65,18 @@ func (a *app) rotateKeys(path string, fresh *keyset.Set, auditOut string) error 
 		}
 		return asUsage(err)
 	}
-	if err := keyset.Replace(path, old.Rotate(fresh)); err != nil {
+	// Pre-published as `keys rotate` does by default: a running server
+	// reads the file again within keys.refreshInterval.
+	sc := keyset.Schedule{PrePublication: defaultPrePublication}
+	if err := keyset.Replace(path, old.RotateAt(fresh, sc)); err != nil {
 		return err
 	}
 	if err := a.auditKeyRotation(auditOut, path, fresh); err != nil {
 		return err
 	}
 	a.reportKeys("rotated", path, fresh)
-	fmt.Fprintln(a.stdout, "the new keys sign after the next restart; the old ones stay published")
+	fmt.Fprintf(a.stdout, "the new keys sign from %s; the old ones stay published\n",
+		time.Now().Add(sc.PrePublication).UTC().Format(time.RFC3339))
 	return nil
 }
 

@@ -24,6 +24,9 @@ const usage = `usage: gatehouse <command> [flags]
 commands:
   serve [--config PATH]            run the provider (default conf/gatehouse.yaml, env GATEHOUSE_CONFIG)
   keys generate --out FILE         write a new JWK set (--rotate adds new signing keys to FILE)
+  keys rotate --config PATH        add signing keys to the configured store, on its schedule
+  keys import --config PATH --from FILE   put a key file into the directory (keys.store: directory)
+  keys kek                         print a new key-encryption key (base64)
   schema print --server openldap|opendj|ad [--kind client|authz|all]
                                    print the shipped LDAP schema files
   schema apply [--server openldap|ad] --config PATH | --ldap-url URL [--bind-dn DN --bind-password-file FILE] [--dry-run]
@@ -65,7 +68,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case "serve":
 		err = a.serve(ctx, args[1:])
 	case "keys":
-		err = a.keys(args[1:])
+		err = a.keys(ctx, args[1:])
 	case "schema":
 		err = a.schema(args[1:])
 	case "clients":

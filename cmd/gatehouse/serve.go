@@ -15,7 +15,6 @@ import (
 	"github.com/gatehouse-idp/gatehouse/internal/logx"
 	"github.com/gatehouse-idp/gatehouse/internal/sdnotify"
 	"github.com/gatehouse-idp/gatehouse/provider"
-	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
@@ -58,13 +57,6 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 		return err
 	}
 	defer flushTracing(shutdownTracing, log)
-	keys, created, err := keyset.LoadOrCreate(cfg.Keys.File)
-	if err != nil {
-		return asUsage(fmt.Errorf("keys.file: %w", err))
-	}
-	if created {
-		log.Info("created a new key set", "file", cfg.Keys.File)
-	}
 	pages, err := templates.Load(cfg.Templates.Dir)
 	if err != nil {
 		return asUsage(err)
@@ -79,8 +71,12 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 		return err
 	}
 	defer dir.Close()
+	keys, err := a.startKeys(ctx, cfg, dir.pool, log) // after the directory: it may hold them
+	if err != nil {
+		return err
+	}
 
-	reg, err := newRegistry(cfg, dir.pool, keys)
+	reg, err := newRegistry(cfg, dir.pool, keys.Current())
 	if err != nil {
 		return err
 	}
@@ -94,14 +90,14 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 		return err
 	}
 	p, err := provider.New(obs.providerOptions(cfg, reg.providerOptions(provider.Options{
-		Issuer: cfg.Issuer, Keys: keys, Directory: dir.pool, Pages: pages, Logger: log,
+		Issuer: cfg.Issuer, Keys: keys, JWKSMaxAge: cfg.JWKSMaxAge(), Directory: dir.pool, Pages: pages, Logger: log,
 		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg), Logout: newLogout(cfg), Device: newDevice(cfg),
 		Ready: readyChecks(dir, signIn), RequestTimeout: cfg.HTTP.RequestTimeout,
 	})))
 	if err != nil {
 		return err
 	}
-	obs.watch(dir, reg, signIn, p, keys)
+	obs.watch(dir, reg, signIn, p, keys.Current())
 	stopMetrics, err := startMetrics(cfg.Metrics, obs.metrics, log)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func TestApplyADInSteps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(done) != 19 || done[0].String() != "added attribute type gatehouseVersion to "+schemaDN {
+	if len(done) != 21 || done[0].String() != "added attribute type gatehouseVersion to "+schemaDN {
 		t.Fatalf("first apply: %v", done)
 	}
 

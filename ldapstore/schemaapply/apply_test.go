@@ -95,7 +95,7 @@ func TestApplyUpgrade(t *testing.T) {
 		"added attribute type oidcSessionID to cn={5}oauth-authz,cn=schema,cn=config",
 		"added object class oidcAuthz to cn={5}oauth-authz,cn=schema,cn=config",
 		"reloaded object class acmeClient in cn={6}acme,cn=schema,cn=config so that it inherits the extension",
-		"added schema entry cn=gatehouse,cn=schema,cn=config (16 attribute types, 3 object classes)",
+		"added schema entry cn=gatehouse,cn=schema,cn=config (17 attribute types, 4 object classes)",
 	)
 	if !slices.Equal(lines, want) {
 		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
@@ -128,7 +128,7 @@ func TestPlanChangesNothing(t *testing.T) {
 		if n := len(plan.Changes()); n != 3 || plan.Empty() {
 			t.Fatalf("%d planned changes, want 3", n)
 		}
-		if got := plan.Changes()[2].Planned(); got != "would add schema entry cn=gatehouse,cn=schema,cn=config (16 attribute types, 3 object classes)" {
+		if got := plan.Changes()[2].Planned(); got != "would add schema entry cn=gatehouse,cn=schema,cn=config (17 attribute types, 4 object classes)" {
 			t.Errorf("planned %q", got)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -27,9 +29,20 @@ const secretKeyAlg = "A256GCM"
 // Set is a validated key set. Signing keys are kept in file order, which is
 // newest first: the first key of a kind signs, all of them are published so
 // that tokens signed before a rotation still verify.
+//
+// A Set is immutable once built: the live set of a running server is
+// swapped whole (Live), never edited in place.
 type Set struct {
 	signing []jose.JSONWebKey
 	secret  jose.JSONWebKey
+	// meta holds the schedule of the signing keys by kid; a key without
+	// an entry signs and is published without limit (files written before
+	// schedules existed).
+	meta map[string]Meta
+	// public caches the public halves (for /jwks.json and verification)
+	// and their JSON; filled by finish.
+	public     []jose.JSONWebKey
+	publicJSON []byte
 }
 
 // Generate makes a fresh set: an RSA 2048, an EC P-256 and an Ed25519
@@ -65,24 +78,25 @@ func Generate() (*Set, error) {
 		return nil, err
 	}
 	secret := jose.JSONWebKey{Key: aesKey, Use: useEnc, Algorithm: secretKeyAlg, KeyID: secretKeyID()}
-	return &Set{signing: []jose.JSONWebKey{rsaJWK, ecJWK, edJWK}, secret: secret}, nil
+	return (&Set{signing: []jose.JSONWebKey{rsaJWK, ecJWK, edJWK}, secret: secret}).finish()
 }
 
-// Rotate returns a set whose new signing keys come first, so they sign from
-// the next start on, followed by the old ones, which stay published. The
-// secret-encryption key is kept: stored secrets must stay readable.
+// Rotate returns a set whose new signing keys come first, so they sign as
+// soon as they are loaded, followed by the old ones, which stay published
+// without limit. The secret-encryption key is kept: stored secrets must
+// stay readable. RotateAt is the scheduled form a cluster needs.
 func (s *Set) Rotate(fresh *Set) *Set {
-	signing := append(append([]jose.JSONWebKey{}, fresh.signing...), s.signing...)
-	return &Set{signing: signing, secret: s.secret}
+	return s.rotate(fresh, time.Now(), s.latestStart(), 0)
 }
 
-// Parse reads and validates a JWK set document.
+// Parse reads and validates a JWK set document. The schedule of the keys
+// (member "gatehouse_keys", see file format in docs/keys.md) is optional.
 func Parse(data []byte) (*Set, error) {
-	var raw jose.JSONWebKeySet
+	var raw fileFormat
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("malformed JWK set: %w", err)
 	}
-	set := &Set{}
+	set := &Set{meta: raw.Meta}
 	seen := map[string]bool{}
 	for i, k := range raw.Keys {
 		if k.KeyID == "" {
@@ -96,7 +110,10 @@ func Parse(data []byte) (*Set, error) {
 			return nil, fmt.Errorf("key %q: %w", k.KeyID, err)
 		}
 	}
-	return set, set.complete()
+	if err := set.complete(); err != nil {
+		return nil, err
+	}
+	return set.finish()
 }
 
 func (s *Set) add(k jose.JSONWebKey) error {
@@ -136,7 +153,7 @@ func (s *Set) addSigning(k jose.JSONWebKey) error {
 }
 
 func (s *Set) complete() error {
-	if _, ok := s.firstRSA(); !ok {
+	if !slices.ContainsFunc(s.signing, func(k jose.JSONWebKey) bool { return keyFits(k, jose.RS256) }) {
 		return errors.New("no RSA signing key (RS256 is the default ID token algorithm)")
 	}
 	if s.secret.Key == nil {
@@ -145,31 +162,23 @@ func (s *Set) complete() error {
 	return nil
 }
 
-// MarshalJSON writes the whole set, private parts included, in file order.
+// MarshalJSON writes the whole set, private parts included, in file order,
+// with the schedule of the keys beside the "keys" member.
 func (s *Set) MarshalJSON() ([]byte, error) {
 	keys := append(append([]jose.JSONWebKey{}, s.signing...), s.secret)
-	return json.MarshalIndent(jose.JSONWebKeySet{Keys: keys}, "", "  ")
+	return json.MarshalIndent(fileFormat{Keys: keys, Meta: s.meta}, "", "  ")
 }
 
 // Public returns the public halves of every signing key, for /jwks.json.
 // The symmetric key is never part of it.
 func (s *Set) Public() jose.JSONWebKeySet {
-	out := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(s.signing))}
-	for _, k := range s.signing {
-		out.Keys = append(out.Keys, k.Public())
-	}
-	return out
+	return jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey(nil), s.public...)}
 }
 
-// SigningKey returns the current key for a JWS algorithm: the first RSA key
-// for RS* and PS*, the first EC key on the matching curve for ES*.
+// SigningKey returns the key that signs for a JWS algorithm now: see
+// SigningKeyAt.
 func (s *Set) SigningKey(alg jose.SignatureAlgorithm) (jose.JSONWebKey, bool) {
-	for _, k := range s.signing {
-		if keyFits(k, alg) {
-			return k, true
-		}
-	}
-	return jose.JSONWebKey{}, false
+	return s.SigningKeyAt(alg, time.Now())
 }
 
 // SecretKey returns the AES-256 key that encrypts recoverable client secrets.
@@ -180,8 +189,6 @@ func (s *Set) SecretKey() []byte {
 // SecretKeyID names the AES key; encrypted secrets record it so that the
 // key can be rotated without losing what it encrypted.
 func (s *Set) SecretKeyID() string { return s.secret.KeyID }
-
-func (s *Set) firstRSA() (jose.JSONWebKey, bool) { return s.SigningKey(jose.RS256) }
 
 func keyFits(k jose.JSONWebKey, alg jose.SignatureAlgorithm) bool {
 	switch key := k.Key.(type) {

@@ -216,7 +216,7 @@ func (r *hintReader) findAudience(w hintWire, clientID string) error {
 // verifyOurs checks tok's signature with our published key kid, or any of
 // them when there is no kid, and reads the claims into out.
 func (m *Minter) verifyOurs(tok *jwt.JSONWebToken, kid string, out any) error {
-	for _, k := range m.published.Keys {
+	for _, k := range m.keys.Current().PublicKeys() {
 		if kid != "" && k.KeyID != kid {
 			continue
 		}

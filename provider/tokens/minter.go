@@ -24,6 +24,10 @@ const (
 // instances of the server may run a little ahead or behind.
 const leeway = 30 * time.Second
 
+// Leeway is the clock skew verifiers allow: a retired key stays published
+// this much longer than the tokens it signed live.
+const Leeway = leeway
+
 // ErrInvalidToken wraps every reason a token presented to ParseAccessToken
 // or CheckIDTokenHint is refused.
 var ErrInvalidToken = errors.New("invalid token")
@@ -32,8 +36,11 @@ var ErrInvalidToken = errors.New("invalid token")
 type Options struct {
 	// Issuer is this server's issuer identifier, the iss of every token.
 	Issuer string
-	// Keys signs ID tokens (RS*, PS*, ES*) and access tokens (RS256).
-	Keys *keyset.Set
+	// Keys signs ID tokens (RS*, PS*, ES*) and access tokens (RS256). It
+	// is asked on every use, so a rotation takes effect at once: the key
+	// signing for an algorithm at the moment, every published key for
+	// verification. A *keyset.Set never changes; a *keyset.Live does.
+	Keys keyset.Source
 	// Secrets returns the plain secrets of a client that the server can
 	// recover, current first (secrets.Codec.RecoverableSecrets). They are
 	// the HS* keys and, derived, the dir and AES key wrap keys. Nil means
@@ -64,8 +71,7 @@ type Options struct {
 // and safe for concurrent use.
 type Minter struct {
 	issuer     string
-	keys       *keyset.Set
-	published  jose.JSONWebKeySet
+	keys       keyset.Source
 	secrets    func(c oauth.Client) ([]string, error)
 	fetcher    authorize.KeyFetcher
 	now        func() time.Time
@@ -81,14 +87,14 @@ func New(o Options) (*Minter, error) {
 	switch {
 	case o.Issuer == "":
 		return nil, errors.New("tokens: an issuer is required")
-	case o.Keys == nil:
+	case o.Keys == nil || o.Keys.Current() == nil:
 		return nil, errors.New("tokens: a key set is required")
 	case o.IDTokenLifetime < 0 || o.AccessTokenLifetime < 0:
 		return nil, errors.New("tokens: lifetimes must not be negative")
 	case slices.Contains(o.DefaultAudience, ""):
 		return nil, errors.New("tokens: the default audience has an empty value")
 	}
-	if _, ok := o.Keys.SigningKey(jose.RS256); !ok {
+	if _, ok := o.Keys.Current().SigningKey(jose.RS256); !ok {
 		return nil, errors.New("tokens: the key set has no RSA key for RS256")
 	}
 	accessAlg := o.AccessTokenAlg
@@ -98,13 +104,12 @@ func New(o Options) (*Minter, error) {
 	if !slices.Contains(AccessTokenAlgs, accessAlg) {
 		return nil, fmt.Errorf("tokens: access tokens cannot be signed with %q", accessAlg)
 	}
-	if _, ok := o.Keys.SigningKey(jose.SignatureAlgorithm(accessAlg)); !ok {
+	if _, ok := o.Keys.Current().SigningKey(jose.SignatureAlgorithm(accessAlg)); !ok {
 		return nil, fmt.Errorf("tokens: the key set has no key for %s (%s)", accessAlg, keyNeeded(accessAlg))
 	}
 	m := &Minter{
 		issuer:     o.Issuer,
 		keys:       o.Keys,
-		published:  o.Keys.Public(),
 		secrets:    o.Secrets,
 		fetcher:    o.Fetcher,
 		now:        o.Now,
@@ -137,7 +142,7 @@ func orDefault(d, def time.Duration) time.Duration {
 func (m *Minter) SigningAlgs() []string {
 	var out []string
 	for _, alg := range asymmetricAlgs {
-		if _, ok := m.keys.SigningKey(jose.SignatureAlgorithm(alg)); ok {
+		if _, ok := m.keys.Current().SigningKey(jose.SignatureAlgorithm(alg)); ok {
 			out = append(out, alg)
 		}
 	}

@@ -111,10 +111,5 @@ func (m *Minter) publishedKey(kid string) (jose.JSONWebKey, bool) {
 	if kid == "" {
 		return jose.JSONWebKey{}, false
 	}
-	for _, k := range m.published.Keys {
-		if k.KeyID == kid {
-			return k, true
-		}
-	}
-	return jose.JSONWebKey{}, false
+	return m.keys.Current().PublicKey(kid)
 }

@@ -79,7 +79,7 @@ func (m *Minter) signingKey(c oauth.Client, alg string) (any, error) {
 		}
 		return []byte(secret), nil
 	}
-	k, ok := m.keys.SigningKey(jose.SignatureAlgorithm(alg))
+	k, ok := m.keys.Current().SigningKeyAt(jose.SignatureAlgorithm(alg), m.now())
 	if !ok {
 		return nil, fmt.Errorf("tokens: the key set has no key for %s (%s)", alg, keyNeeded(alg))
 	}
