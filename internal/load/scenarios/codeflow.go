@@ -121,7 +121,11 @@ func (s *signIn) page(ctx context.Context, location string) (string, error) {
 	}
 	fill(form)
 	u.RawQuery = ""
-	return s.redirected(ctx, request{method: http.MethodPost, url: u.String(), form: form, accept: "text/html"})
+	next, err := s.redirected(ctx, request{method: http.MethodPost, url: u.String(), form: form, accept: "text/html"})
+	if err == nil && form.Get("decision") == "allow" && s.c.onConsent != nil {
+		s.c.onConsent(s.user)
+	}
+	return next, err
 }
 
 // hiddenFields reads a page's flow and csrf inputs.
