@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -38,10 +39,29 @@ func TestCluster(t *testing.T) {
 	if err := writeReport(os.Stdout, rec, wins, l); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range judge(rec, wins, l).Problems {
+	problems := judge(rec, wins, l).Problems
+	for _, p := range problems {
 		t.Error(p)
+	}
+	if len(problems) > 0 {
+		for i, g := range w.Gatehouses {
+			t.Logf("gatehouse %d, warnings and errors:\n%s", i+1, logLines(g.Output(), 15))
+		}
 	}
 	if len(wins) != len(faults()) {
 		t.Errorf("%d of %d faults injected", len(wins), len(faults()))
 	}
+}
+
+// logLines picks up to limit warning and error lines of a server's log.
+func logLines(log string, limit int) string {
+	var out []string
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+			if out = append(out, line); len(out) == limit {
+				break
+			}
+		}
+	}
+	return strings.Join(out, "")
 }

@@ -31,7 +31,7 @@ type Config struct {
 	// otherwise each scenario has its own, sized for Workers.
 	Transport http.RoundTripper
 	// OnConsent, when set, hears of every consent the server accepted
-	// (the allow decision answered with a redirect): the cluster test
+	// (the allow decision, then a code for the client): the cluster test
 	// checks afterwards that each one is still in the directory.
 	OnConsent func(user User)
 }
