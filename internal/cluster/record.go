@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,7 +100,10 @@ func (s registering) Do(ctx context.Context, _ int) load.Result {
 	return load.Result{Err: err}
 }
 
+// truncate puts s on one line (an HTML error page has several) and cuts
+// it at n bytes.
 func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
 	if len(s) <= n {
 		return s
 	}
