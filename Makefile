@@ -6,7 +6,7 @@ LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ERRCHECK    := github.com/kisielk/errcheck@v1.30.0
 
-.PHONY: build run test deps vet bench lint clean loadtest chaos dist dist-check
+.PHONY: build run test deps vet bench lint clean loadtest chaos cluster-test dist dist-check
 
 ## build: compile bin/gatehouse
 build:
@@ -44,6 +44,14 @@ chaos: deps
 	$(GO) build -trimpath -o bin/gatehouse ./cmd/gatehouse
 	$(GO) build -trimpath -o bin/gatehouse-chaos ./cmd/gatehouse-chaos
 	bin/gatehouse-chaos -gatehouse bin/gatehouse
+
+## cluster-test: nginx, three gatehouse, Redis with Sentinel and two OpenLDAP providers in
+## mirror mode under load while one of each is killed; fails on a lost registration or
+## consent (about 2 minutes; not part of make test; docs/scale-out.md)
+cluster-test: deps
+	mkdir -p bin
+	$(GO) build -trimpath -o bin/gatehouse ./cmd/gatehouse
+	GATEHOUSE_CLUSTER=1 GATEHOUSE_BINARY=$(CURDIR)/bin/gatehouse $(GO) test -count=1 -v -timeout 10m -run '^TestCluster$$' ./internal/cluster/
 
 ## dist: release tarballs (linux and darwin, amd64 and arm64), SBOMs, SHA256SUMS and
 ## the systemd unit into dist/ (docs/packaging.md)

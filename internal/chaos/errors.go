@@ -76,8 +76,12 @@ func (o observed) Do(ctx context.Context, worker int) load.Result {
 	return res
 }
 
-// describe says what failed in a form that is the same for every request
-// that failed alike.
+// Describe says what failed in a form that is the same for every request
+// that failed alike: the step and its status, or the transport's error
+// without the query string. The cluster test reports failures with it.
+func Describe(err error) string { return describe(err) }
+
+// describe is Describe.
 func describe(err error) string {
 	var se *load.StatusError
 	var be *load.BadAnswerError

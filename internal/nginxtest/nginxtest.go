@@ -83,16 +83,17 @@ http {
 // nginx the test is skipped, except with CI=true, where it fails.
 func Start(t testing.TB, o Options) *Proxy {
 	t.Helper()
-	bin := find()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("nginxtest: nginx not found; install the Debian package %s", Packages)
-		}
-		t.Skipf("nginxtest: nginx not found; install the Debian package %s (scripts/test-deps.sh)", Packages)
-	}
+	bin := mustFind(t)
+	return startProxy(t, func(dir string) (*Proxy, error) { return start(bin, dir, o) })
+}
+
+// startProxy runs one start attempt after another until one gets a port,
+// and stops the proxy when the test ends.
+func startProxy(t testing.TB, attempt func(dir string) (*Proxy, error)) *Proxy {
+	t.Helper()
 	var lastErr error
 	for range 5 { // a port taken between choosing and binding is retried
-		p, err := start(bin, t.TempDir(), o)
+		p, err := attempt(t.TempDir())
 		if err == nil {
 			t.Cleanup(p.stop)
 			return p
@@ -104,26 +105,34 @@ func Start(t testing.TB, o Options) *Proxy {
 }
 
 func start(bin, dir string, o Options) (*Proxy, error) {
+	return launch(bin, dir, "https", func(port int) (*template.Template, any) {
+		return confTemplate, struct {
+			Options
+			Dir  string
+			Port int
+		}{o, dir, port}
+	})
+}
+
+// launch writes the configuration that conf renders for a free port and
+// starts nginx on it; scheme is the proxy URL's.
+func launch(bin, dir, scheme string, conf func(port int) (*template.Template, any)) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	_ = ln.Close()
-	var conf bytes.Buffer
-	data := struct {
-		Options
-		Dir  string
-		Port int
-	}{o, dir, port}
-	if err := confTemplate.Execute(&conf, data); err != nil {
+	var text bytes.Buffer
+	tmpl, data := conf(port)
+	if err := tmpl.Execute(&text, data); err != nil {
 		return nil, err
 	}
 	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, conf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(confPath, text.Bytes(), 0o600); err != nil {
 		return nil, err
 	}
-	p := &Proxy{URL: "https://127.0.0.1:" + strconv.Itoa(port), exited: make(chan struct{}), log: filepath.Join(dir, "error.log")}
+	p := &Proxy{URL: scheme + "://127.0.0.1:" + strconv.Itoa(port), exited: make(chan struct{}), log: filepath.Join(dir, "error.log")}
 	p.cmd = exec.Command(bin, "-c", confPath, "-p", dir, "-e", p.log)
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := p.cmd.Start(); err != nil {
@@ -169,4 +178,17 @@ func find() string {
 		return p
 	}
 	return ""
+}
+
+// mustFind finds nginx, or skips the test (fails it with CI=true).
+func mustFind(t testing.TB) string {
+	t.Helper()
+	bin := find()
+	if bin == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("nginxtest: nginx not found; install the Debian package %s", Packages)
+		}
+		t.Skipf("nginxtest: nginx not found; install the Debian package %s (scripts/test-deps.sh)", Packages)
+	}
+	return bin
 }

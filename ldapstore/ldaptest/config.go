@@ -27,6 +27,9 @@ const dbMaxSize = 256 << 20
 var configTemplate = template.Must(template.New("config").Parse(`dn: cn=config
 objectClass: olcGlobal
 cn: config
+{{- with .Mirror}}
+olcServerID: {{.ServerID}}
+{{- end}}
 {{- with .TLS}}
 olcTLSCACertificateFile: {{.CA}}
 olcTLSCertificateFile: {{.Cert}}
@@ -39,6 +42,9 @@ cn: module{0}
 olcModuleLoad: back_mdb
 {{- if .PolicyDN}}
 olcModuleLoad: ppolicy
+{{- end}}
+{{- if .Mirror}}
+olcModuleLoad: syncprov
 {{- end}}
 
 dn: cn=schema,cn=config
@@ -79,6 +85,11 @@ olcDbIndex: oidcSessionID eq
 {{- end}}
 olcAccess: {0}to attrs=userPassword by self write by anonymous auth by * none
 olcAccess: {1}to * by * read
+{{- with .Mirror}}
+olcDbIndex: entryCSN eq
+olcSyncrepl: {0}rid={{.RID}} provider={{.Provider}} bindmethod=simple binddn="{{$.AdminDN}}" credentials={{$.AdminPassword}} searchbase="{{$.BaseDN}}" type=refreshAndPersist retry="1 +" timeout=1 network-timeout=1
+olcMultiProvider: TRUE
+{{- end}}
 {{- if .PolicyDN}}
 
 dn: olcOverlay={0}ppolicy,olcDatabase={1}mdb,cn=config
@@ -87,6 +98,14 @@ objectClass: olcPPolicyConfig
 olcOverlay: {0}ppolicy
 olcPPolicyDefault: {{.PolicyDN}}
 olcPPolicyUseLockout: TRUE
+{{- end}}
+{{- if .Mirror}}
+
+dn: olcOverlay={{if .PolicyDN}}{1}{{else}}{0}{{end}}syncprov,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcSyncProvConfig
+olcOverlay: {{if .PolicyDN}}{1}{{else}}{0}{{end}}syncprov
+olcSpCheckpoint: 100 1
 {{- end}}
 `))
 
@@ -103,7 +122,8 @@ type configData struct {
 	AdminPassword  string
 	PolicyDN       string
 	MaxSize        int
-	TLS            *tlsFiles // nil: no TLS
+	TLS            *tlsFiles     // nil: no TLS
+	Mirror         *mirrorConfig // nil: a standalone server
 }
 
 // writeConfig creates the server's cn=config directory (slapd.d).
@@ -162,6 +182,7 @@ func (s *Slapd) configData(opts Options) (configData, error) {
 		AdminPassword:  s.AdminPassword,
 		PolicyDN:       s.PolicyDN,
 		MaxSize:        dbMaxSize,
+		Mirror:         s.mirror,
 	}, nil
 }
 

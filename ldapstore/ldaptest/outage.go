@@ -115,7 +115,23 @@ func (s *Slapd) Stop() error {
 	return nil
 }
 
-// Start starts a server stopped by Stop again, on the same ports (URL and
+// Kill ends slapd with SIGKILL, as a crash would, but keeps its
+// directory: Start brings it back on the same ports and database. Kill
+// must not run concurrently with other uses of s.
+func (s *Slapd) Kill() error {
+	if s.proc == nil {
+		return errors.New("ldaptest: kill: slapd is not running")
+	}
+	err := s.proc.kill()
+	s.proc = nil
+	s.paused.Store(false)
+	if err != nil {
+		return fmt.Errorf("ldaptest: kill: %w", err)
+	}
+	return nil
+}
+
+// Start starts a server stopped by Stop or Kill again, on the same ports (URL and
 // LDAPSURL stay), configuration and database. It fails if another
 // process took a port meanwhile.
 func (s *Slapd) Start(ctx context.Context) error {

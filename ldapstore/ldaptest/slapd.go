@@ -74,6 +74,7 @@ type Slapd struct {
 	Dir            string // holds config, database and socket; removed by Close
 
 	tls       bool
+	mirror    *mirrorConfig // set for a server of a mirror pair
 	proc      *process
 	paused    atomic.Bool // stopped by Pause
 	closeOnce sync.Once

@@ -51,6 +51,22 @@ type GatehouseOptions struct {
 	// ExtraYAML is appended to the generated configuration: top-level
 	// keys the rig does not write (http, tls, templates, demo).
 	ExtraYAML string
+	// Issuer, when set, is the issuer instead of http://Addr: for
+	// instances behind a load balancer, which all name its address.
+	Issuer string
+	// KeysFile, when set, is the key set instead of Dir/jwks.json: one
+	// file shared by instances that must sign alike.
+	KeysFile string
+	// Sentinel, when its Addrs are set, keeps sessions in the Redis
+	// master those sentinels name (sessions.redis.sentinel), instead of
+	// RedisAddrs.
+	Sentinel Sentinel
+}
+
+// Sentinel is where Redis Sentinel runs and the master's name.
+type Sentinel struct {
+	MasterName string
+	Addrs      []string
 }
 
 // Gatehouse is a running `gatehouse serve`.
@@ -115,6 +131,15 @@ func (g *Gatehouse) Stop() error {
 // Kill stops the server at once, as a crash would.
 func (g *Gatehouse) Kill() error { return g.proc.Kill() }
 
+// Start starts a server that Kill ended again, on the same address and
+// configuration, and returns once /health/live answers.
+func (g *Gatehouse) Start(ctx context.Context) error {
+	if !g.proc.Exited() {
+		return errors.New("rig: gatehouse is running")
+	}
+	return g.launch(ctx)
+}
+
 // Restart stops the server (SIGTERM) and starts it again on the same
 // address and configuration.
 func (g *Gatehouse) Restart(ctx context.Context) error {
@@ -178,14 +203,18 @@ func (g *Gatehouse) writeConfig() error {
 	}
 	sum := sha256.Sum256([]byte(o.MasterToken))
 	var b strings.Builder
-	fmt.Fprintf(&b, "issuer: %s\nlisten: %s\nkeys: {file: %q}\n", g.URL, g.Addr, filepath.Join(o.Dir, "jwks.json"))
+	issuer, keys := orDefault(o.Issuer, g.URL), orDefault(o.KeysFile, filepath.Join(o.Dir, "jwks.json"))
+	fmt.Fprintf(&b, "issuer: %s\nlisten: %s\nkeys: {file: %q}\n", issuer, g.Addr, keys)
 	fmt.Fprintf(&b, "ldap:\n  urls: [%s]\n  bindDN: %q\n  bindPasswordFile: %q\n", strings.Join(quoteAll(o.LDAPURLs), ", "), o.BindDN, pwFile)
 	for line := range strings.Lines(o.LDAPYAML) {
 		if line = strings.TrimSpace(line); line != "" {
 			fmt.Fprintf(&b, "  %s\n", line)
 		}
 	}
-	if len(o.RedisAddrs) > 0 {
+	if len(o.Sentinel.Addrs) > 0 {
+		fmt.Fprintf(&b, "sessions: {store: redis, redis: {sentinel: {masterName: %q, addrs: [%s]}}}\n",
+			o.Sentinel.MasterName, strings.Join(quoteAll(o.Sentinel.Addrs), ", "))
+	} else if len(o.RedisAddrs) > 0 {
 		fmt.Fprintf(&b, "sessions: {store: redis, redis: {addrs: [%s]}}\n", strings.Join(quoteAll(o.RedisAddrs), ", "))
 	}
 	fmt.Fprintf(&b, "op:\n  reg: {masterTokenSHA256: %s}\n", hex.EncodeToString(sum[:]))

@@ -31,6 +31,10 @@ type signIn struct {
 	state    string
 	verifier string
 	requests int
+	// consented: this sign-in's consent page was answered allow; told to
+	// Config.OnConsent once the code arrives, since an error redirect
+	// after the decision means it may not have been stored.
+	consented bool
 }
 
 // authorizationCode runs a sign-in for user with client's cookies and
@@ -66,7 +70,11 @@ func (s *signIn) code(ctx context.Context, scope string) (string, error) {
 			return "", err
 		}
 		if strings.HasPrefix(location, s.redirect+"?") {
-			return s.callback(location)
+			code, err := s.callback(location)
+			if err == nil && s.consented && s.c.onConsent != nil {
+				s.c.onConsent(s.user)
+			}
+			return code, err
 		}
 		location, err = s.page(ctx, location)
 	}
@@ -121,7 +129,10 @@ func (s *signIn) page(ctx context.Context, location string) (string, error) {
 	}
 	fill(form)
 	u.RawQuery = ""
-	return s.redirected(ctx, request{method: http.MethodPost, url: u.String(), form: form, accept: "text/html"})
+	next, err := s.redirected(ctx, request{method: http.MethodPost, url: u.String(), form: form, accept: "text/html"})
+	s.consented = s.consented || err == nil && form.Get("decision") == "allow"
+
+	return next, err
 }
 
 // hiddenFields reads a page's flow and csrf inputs.

@@ -30,6 +30,10 @@ type Config struct {
 	// Transport, when set, carries every request (tests, proxies);
 	// otherwise each scenario has its own, sized for Workers.
 	Transport http.RoundTripper
+	// OnConsent, when set, hears of every consent the server accepted
+	// (the allow decision, then a code for the client): the cluster test
+	// checks afterwards that each one is still in the directory.
+	OnConsent func(user User)
 }
 
 // User is a person of the directory.

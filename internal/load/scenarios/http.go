@@ -28,6 +28,7 @@ type conn struct {
 	timeout   time.Duration
 	clientID  string
 	secret    string
+	onConsent func(User)
 }
 
 func newConn(c Config) (*conn, error) {
@@ -46,7 +47,7 @@ func newConn(c Config) (*conn, error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	return &conn{base: base, transport: tr, timeout: timeout, clientID: c.ClientID, secret: c.ClientSecret}, nil
+	return &conn{base: base, transport: tr, timeout: timeout, clientID: c.ClientID, secret: c.ClientSecret, onConsent: c.OnConsent}, nil
 }
 
 // client returns an HTTP client on the shared transport with jar (nil: no

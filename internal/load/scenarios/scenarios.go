@@ -26,6 +26,7 @@ var constructors = []struct {
 	{"refresh", newRefresh},
 	{"code-flow", func(c Config) (load.Scenario, error) { return newCodeFlow(c, false) }},
 	{"code-flow-returning", func(c Config) (load.Scenario, error) { return newCodeFlow(c, true) }},
+	{"code-flow-full", newCodeFlowFull},
 }
 
 // Names lists the scenarios, in the order a full run goes through them.

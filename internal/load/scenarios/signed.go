@@ -108,21 +108,26 @@ func (s *userInfo) Setup(ctx context.Context) error {
 }
 
 func (s *userInfo) Do(ctx context.Context, worker int) load.Result {
-	r := request{method: http.MethodGet, url: s.c.endpoint("/userinfo"), bearer: s.tokens[worker%len(s.tokens)]}
-	a, err := s.c.do(ctx, s.client, r)
+	return load.Result{Err: s.c.userInfo(ctx, s.client, s.tokens[worker%len(s.tokens)])}
+}
+
+// userInfo asks /userinfo with an access token and wants a subject.
+func (c *conn) userInfo(ctx context.Context, client *http.Client, token string) error {
+	r := request{method: http.MethodGet, url: c.endpoint("/userinfo"), bearer: token}
+	a, err := c.do(ctx, client, r)
 	if err != nil {
-		return load.Result{Err: err}
+		return err
 	}
 	var claims struct {
 		Sub string `json:"sub"`
 	}
 	if err := expect(r, a, http.StatusOK, &claims); err != nil {
-		return load.Result{Err: err}
+		return err
 	}
 	if claims.Sub == "" {
-		return load.Result{Err: &load.BadAnswerError{Step: step(r), Reason: "no sub"}}
+		return &load.BadAnswerError{Step: step(r), Reason: "no sub"}
 	}
-	return load.Result{}
+	return nil
 }
 
 // refresh redeems refresh tokens. Each worker follows its own chain,
