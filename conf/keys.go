@@ -46,7 +46,8 @@ func checkKeysStore(c *Config, r *report) {
 // resolveKEK reads the key-encryption key and checks its form, naming the
 // key it came from but never the value.
 func resolveKEK(d *KeysDirectory) []Problem {
-	path, fetch := "", func() (string, error) { return "", nil }
+	var path string
+	var fetch func() (string, error)
 	switch {
 	case d.KEKFile != "" && d.KEKEnv != "":
 		return nil // validation reports the conflict

@@ -22,11 +22,10 @@ import (
 // and back- and front-channel logout endpoints that hand over what they
 // receive.
 type testRP struct {
-	srv             *httptest.Server
-	id, secret      string
-	backchannel     chan string     // logout tokens
-	frontchannel    chan url.Values // front-channel query parameters
-	backchannelPath string
+	srv          *httptest.Server
+	id, secret   string
+	backchannel  chan string     // logout tokens
+	frontchannel chan url.Values // front-channel query parameters
 }
 
 func newTestRP(t *testing.T) *testRP {

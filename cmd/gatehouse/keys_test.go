@@ -232,7 +232,7 @@ func kids(set jose.JSONWebKeySet) []string {
 // its kid.
 func verifyWithEach(t *testing.T, tok issued, sets []jose.JSONWebKeySet) string {
 	t.Helper()
-	jws, err := jose.ParseSigned(tok.token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(tok.token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatalf("token of instance %d: %v", tok.instance, err)
 	}
