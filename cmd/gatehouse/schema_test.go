@@ -105,7 +105,7 @@ func TestSchemaApplyOverLDAPI(t *testing.T) {
 	r = runCmd(t, "schema", "apply", "--ldap-url", s.LDAPI)
 	want := "added schema entry cn=oauth-client,cn=schema,cn=config (54 attribute types, 3 object classes)\n" +
 		"added schema entry cn=oauth-authz,cn=schema,cn=config (17 attribute types, 2 object classes)\n" +
-		"added schema entry cn=gatehouse,cn=schema,cn=config (4 attribute types, 2 object classes)\n" +
+		"added schema entry cn=gatehouse,cn=schema,cn=config (17 attribute types, 4 object classes)\n" +
 		"schema 1.15 applied\n"
 	if r.code != exitOK || r.stdout != want {
 		t.Fatalf("apply: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -186,8 +186,8 @@ func TestSchemaApplyAD(t *testing.T) {
 
 	r := runCmd(t, "schema", "apply", "--server", "ad", "--ldap-url", dc.URL,
 		"--bind-dn", dc.AdminDN, "--bind-password-file", password, "--dry-run")
-	if r.code != exitOK || strings.Count(r.stdout, "would add attribute type ") != 54+17+4 ||
-		strings.Count(r.stdout, "would add object class ") != 3+2+2 ||
+	if r.code != exitOK || strings.Count(r.stdout, "would add attribute type ") != 54+17+17 ||
+		strings.Count(r.stdout, "would add object class ") != 3+2+4 ||
 		!strings.HasPrefix(r.stdout, "would add attribute type oauthClientID to "+schemaDN+"\n") {
 		t.Fatalf("dry run: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -200,7 +200,7 @@ func TestSchemaApplyAD(t *testing.T) {
 	args := []string{"schema", "apply", "--server", "ad", "--config", config}
 	r = runCmd(t, args...)
 	if r.code != exitOK || !strings.HasPrefix(r.stdout, "added attribute type oauthClientID to "+schemaDN+"\n") ||
-		!strings.HasSuffix(r.stdout, "added object class gatehouseAuthz to "+schemaDN+"\nschema 1.15 applied\n") {
+		!strings.HasSuffix(r.stdout, "added object class gatehouseKeyStore to "+schemaDN+"\nschema 1.15 applied\n") {
 		t.Fatalf("apply: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = runCmd(t, args...)

@@ -31,8 +31,9 @@ func TestApplyAddsAuthenticators(t *testing.T) {
 	for _, c := range changes {
 		lines = append(lines, c.String())
 	}
-	if len(lines) != 13 || !strings.HasPrefix(lines[0], "added attribute type gatehouseAuthnID to cn={6}gatehouse") ||
-		!strings.HasPrefix(lines[12], "added object class gatehouseAuthenticator to cn={6}gatehouse") {
+	if len(lines) != 14 || !strings.HasPrefix(lines[0], "added attribute type gatehouseAuthnID to cn={6}gatehouse") ||
+		!strings.HasPrefix(lines[12], "added object class gatehouseAuthenticator to cn={6}gatehouse") ||
+		!strings.HasPrefix(lines[13], "added object class gatehouseKeyStore to cn={6}gatehouse") {
 		t.Errorf("changes:\n%s", strings.Join(lines, "\n"))
 	}
 	plan, err := schemaapply.NewPlan(conn, sets)
