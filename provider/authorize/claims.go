@@ -120,3 +120,26 @@ func claimRequest(name string, raw json.RawMessage) (ClaimRequest, error) {
 func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
+
+// RequestedACR is the acr values the claims parameter asks the ID token
+// for (OpenID Connect Core §5.5.1.1: "acr": {"values": [...]} or
+// {"value": ...}), in order; nil when it asks for none.
+func (c *ClaimsRequest) RequestedACR() []string {
+	if c == nil {
+		return nil
+	}
+	for _, r := range c.IDToken {
+		if r.Name != "acr" {
+			continue
+		}
+		var out []string
+		for _, raw := range append([]json.RawMessage{r.Value}, r.Values...) {
+			var s string
+			if len(raw) > 0 && json.Unmarshal(raw, &s) == nil && s != "" && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

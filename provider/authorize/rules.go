@@ -256,6 +256,11 @@ func (v *validation) plain() *oauth.Error {
 	r.UILocales = splitList(in.get(paramUILocales))
 	r.ClaimsLocales = splitList(in.get(paramClaimsLocales))
 	r.ACRValues = splitList(in.get(paramACRValues))
+	if r.ACRValues == nil {
+		// §5.5.1.1: acr asked for through the claims parameter is a
+		// request for those authentication context classes, as acr_values is.
+		r.ACRValues = r.Claims.RequestedACR()
+	}
 	if r.ACRValues == nil && len(v.client.Metadata.DefaultACRValues) > 0 {
 		r.ACRValues = slices.Clone(v.client.Metadata.DefaultACRValues)
 	}

@@ -13,11 +13,11 @@ type grouplessUsers interface {
 	LookupWithoutGroups(ctx context.Context, subject string) (oauth.User, error)
 }
 
-// lookup reads the person for a UserInfo answer over these scopes,
-// without the groups search when the scopes cannot release the groups
-// claim.
-func (h *Handler) lookup(ctx context.Context, subject string, scopes []string) (oauth.User, error) {
-	if g, ok := h.opts.Users.(grouplessUsers); ok && !tokens.NeedsGroups(scopes, nil, h.opts.GroupsClaim) {
+// lookup reads the person for a UserInfo answer over these scopes and
+// granted claims, without the groups search when they cannot release the
+// groups claim.
+func (h *Handler) lookup(ctx context.Context, subject string, scopes, requested []string) (oauth.User, error) {
+	if g, ok := h.opts.Users.(grouplessUsers); ok && !tokens.NeedsGroups(scopes, requested, h.opts.GroupsClaim) {
 		return g.LookupWithoutGroups(ctx, subject)
 	}
 	return h.opts.Users.Lookup(ctx, subject)

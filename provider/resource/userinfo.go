@@ -65,7 +65,7 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 		h.writeTokenError(w, e, "", useDPoP)
 		return
 	}
-	claims := tokens.ReleasedClaims(user.Claims, ac.Scopes, nil, h.opts.GroupsClaim)
+	claims := tokens.ReleasedClaims(user.Claims, ac.Scopes, ac.Claims, h.opts.GroupsClaim)
 	claims["sub"] = ac.Sub() // the sub of the ID token, always (§5.3.2)
 	h.writeUserInfo(w, r, client, ac, claims)
 }
@@ -91,7 +91,7 @@ func (h *Handler) checkAccessToken(ctx context.Context, token string) (tokens.Ac
 // subjectAndClient reads the person and the client afresh: a person or a
 // client that no longer exists makes the token worthless.
 func (h *Handler) subjectAndClient(ctx context.Context, ac tokens.AccessClaims) (oauth.User, oauth.Client, *oauth.Error) {
-	user, err := h.lookup(ctx, ac.Subject, ac.Scopes)
+	user, err := h.lookup(ctx, ac.Subject, ac.Scopes, ac.Claims)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return user, oauth.Client{}, oauth.ErrInvalidToken().WithDescription("The access token's subject no longer exists.").WithCause(err)

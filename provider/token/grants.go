@@ -114,7 +114,7 @@ func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.Cod
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
 		Cnf:      confirmationOf(ctx),
 		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Audience: aud, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
-		Client: &c.Metadata,
+		Client: &c.Metadata, Claims: g.Claims,
 	})
 	if err != nil {
 		return response{}, claims, oauth.ErrServerError().WithCause(err)

@@ -249,7 +249,7 @@ func (h *Handler) mint(ctx context.Context, c oauth.Client, m minted) (response,
 	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
 		Cnf:      confirmationOf(ctx),
 		ClientID: c.ID, Subject: m.Subject, Scopes: m.Scopes, Audience: m.Audience, Lifetime: h.AccessTokenLifetime,
-		Client: &c.Metadata,
+		Client: &c.Metadata, Claims: m.Claims,
 	})
 	if err != nil {
 		return response{}, oauth.ErrServerError().WithCause(err)

@@ -45,6 +45,10 @@ type AccessToken struct {
 	// Extra are further claims (acr, amr, groups, ...). They cannot replace
 	// a claim this package sets.
 	Extra map[string]any
+	// Claims are the claims the person consented to release beyond the
+	// scopes (the claims request parameter, OpenID Connect Core §5.5),
+	// which UserInfo then returns; they travel as gatehouse_claims.
+	Claims []string
 	// Client, when set, is the registration of ClientID: a client
 	// registered with subject_type pairwise gets the person's pairwise
 	// sub, and the token carries the person's own subject sealed.
@@ -58,6 +62,8 @@ type AccessClaims struct {
 	Scopes                         []string
 	IssuedAt, ExpiresAt, AuthTime  time.Time // AuthTime zero when absent
 	Cnf                            map[string]any
+	// Claims are the individually granted claims (AccessToken.Claims).
+	Claims []string
 	// PublicSubject is the sub the token shows when it differs from
 	// Subject, the person's own: a pairwise sub.
 	PublicSubject string
@@ -71,10 +77,14 @@ func (ac AccessClaims) Sub() string {
 	return ac.Subject
 }
 
+// grantedClaimsClaim lists, in an access token, the claims requested
+// one by one and granted, for UserInfo.
+const grantedClaimsClaim = "gatehouse_claims"
+
 // reservedAccessClaims are the claims of RFC 9068 §2.2 that this package
 // sets, and nbf, which it does not use.
 var reservedAccessClaims = []string{
-	"iss", "exp", "aud", "sub", "client_id", "iat", "jti", "nbf", "scope", "auth_time", "cnf", sealedSubjectClaim,
+	"iss", "exp", "aud", "sub", "client_id", "iat", "jti", "nbf", "scope", "auth_time", "cnf", sealedSubjectClaim, grantedClaimsClaim,
 }
 
 // AccessToken mints a JWT access token (RFC 9068) and returns it with its
@@ -102,6 +112,7 @@ func (m *Minter) AccessToken(_ context.Context, in AccessToken) (string, AccessC
 		IssuedAt:  now,
 		ExpiresAt: now.Add(orDefault(in.Lifetime, m.accessLife)),
 		Cnf:       maps.Clone(in.Cnf),
+		Claims:    slices.Clone(in.Claims),
 	}
 	if ac.Subject == "" {
 		ac.Subject = in.ClientID // RFC 9068 §2.2: no resource owner
@@ -159,6 +170,9 @@ func (ac AccessClaims) wire(extra map[string]any) map[string]any {
 	}
 	if len(ac.Cnf) > 0 {
 		c["cnf"] = ac.Cnf
+	}
+	if len(ac.Claims) > 0 {
+		c[grantedClaimsClaim] = ac.Claims
 	}
 	return c
 }

@@ -31,6 +31,7 @@ type accessWire struct {
 	AuthTime *jwt.NumericDate `json:"auth_time"`
 	Cnf      map[string]any   `json:"cnf"`
 	Sealed   string           `json:"gatehouse_sub"`
+	Granted  []string         `json:"gatehouse_claims"`
 }
 
 // ParseAccessToken checks an access token this server issued and returns
@@ -90,6 +91,7 @@ func (w accessWire) claims() AccessClaims {
 		IssuedAt:  w.IssuedAt.Time().UTC(),
 		ExpiresAt: w.Expiry.Time().UTC(),
 		Cnf:       w.Cnf,
+		Claims:    w.Granted,
 	}
 	if w.AuthTime != nil {
 		ac.AuthTime = w.AuthTime.Time().UTC()
