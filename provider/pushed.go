@@ -39,7 +39,7 @@ func (s *Server) newPAR(o Options) error {
 	}
 	h, err := par.New(par.Options{
 		Auth: s.tokenAuth, Parse: s.signIn.Parse, Store: s.pushed,
-		Lifetime: o.SignIn.PAR.Lifetime, Proof: proof,
+		Lifetime: o.SignIn.PAR.Lifetime, Proof: proof, Rules: s.pushRules(),
 		Log: s.log.With("component", "par"),
 	})
 	if err != nil {
@@ -76,6 +76,7 @@ func (s *Server) pushedMetadata(doc *metadata) {
 	}
 	doc.PushedAuthorizationRequestEndpoint = s.endpoint("/par")
 	doc.RequirePushedAuthorizationRequests = s.requirePAR
+	s.profileMetadata(doc)
 	if doc.MTLSEndpointAliases != nil {
 		doc.MTLSEndpointAliases["pushed_authorization_request_endpoint"] = strings.TrimSuffix(s.mtlsBase, "/") + "/par"
 	}
