@@ -303,6 +303,9 @@ type OP struct {
 	Logout  Logout  `yaml:"logout"`
 	Device  Device  `yaml:"device"`
 	DPoP    DPoP    `yaml:"dpop"`
+	// Profile holds every client to a security profile: "" (none),
+	// fapi2-security or fapi2-message-signing (docs/fapi.md).
+	Profile string `yaml:"profile"`
 }
 
 // PAR configures pushed authorization requests (RFC 9126) at /par.

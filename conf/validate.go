@@ -46,6 +46,7 @@ func checks() []check {
 		checkResponseAlgs,
 		checkCodeLifetime,
 		checkPAR,
+		checkProfile,
 		checkAuthMethods,
 		checkCertAuthMethods,
 		checkTokenLifetimes,

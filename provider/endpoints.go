@@ -86,6 +86,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Audit: o.Audit, Log: s.log.With("component", "token"), Now: now,
 		Grants: s.outsideGrants(),
 		DPoP:   s.dpop, TokenURLs: s.endpointURLs("/token", o.Token.MTLSBaseURL),
+		Rules: s.tokenRules(), KeepRefresh: s.keepRefresh,
 	}); err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package provider
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/par"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 )
@@ -17,7 +19,8 @@ type PAR struct {
 	// Require refuses authorization requests that were not pushed, for
 	// every client (op.par.require).
 	Require bool
-	// Proof checks a DPoP proof at /par; nil checks none (the DPoP seam).
+	// Proof checks a DPoP proof at /par; nil means the server's DPoP
+	// checker when DPoP is on (op.dpop), none when it is off.
 	Proof par.ProofCheck
 }
 
@@ -30,9 +33,13 @@ func (s *Server) newPAR(o Options) error {
 	if s.pushed == nil {
 		return errors.New("provider: pushed requests need the sign-in's store")
 	}
+	proof := o.SignIn.PAR.Proof
+	if proof == nil && s.dpop != nil {
+		proof = s.parProof(o.Token.MTLSBaseURL)
+	}
 	h, err := par.New(par.Options{
 		Auth: s.tokenAuth, Parse: s.signIn.Parse, Store: s.pushed,
-		Lifetime: o.SignIn.PAR.Lifetime, Proof: o.SignIn.PAR.Proof,
+		Lifetime: o.SignIn.PAR.Lifetime, Proof: proof, Rules: s.pushRules(),
 		Log: s.log.With("component", "par"),
 	})
 	if err != nil {
@@ -40,6 +47,19 @@ func (s *Server) newPAR(o Options) error {
 	}
 	s.par, s.requirePAR = h, o.SignIn.PAR.Require
 	return nil
+}
+
+// parProof checks a DPoP proof at /par (RFC 9449 §10.1) against the
+// URLs /par is known by, offering a nonce when it is refused.
+func (s *Server) parProof(mtlsBase string) par.ProofCheck {
+	urls := s.endpointURLs("/par", mtlsBase)
+	return func(r *http.Request, h http.Header) (string, *oauth.Error) {
+		jkt, e := s.dpop.PushedRequest(r.Context(), r, urls, "")
+		if e != nil {
+			s.dpop.OfferNonce(h)
+		}
+		return jkt, e
+	}
 }
 
 // pushedMetadata adds /par (RFC 9126 §5), with its mutual-TLS alias
@@ -56,6 +76,7 @@ func (s *Server) pushedMetadata(doc *metadata) {
 	}
 	doc.PushedAuthorizationRequestEndpoint = s.endpoint("/par")
 	doc.RequirePushedAuthorizationRequests = s.requirePAR
+	s.profileMetadata(doc)
 	if doc.MTLSEndpointAliases != nil {
 		doc.MTLSEndpointAliases["pushed_authorization_request_endpoint"] = strings.TrimSuffix(s.mtlsBase, "/") + "/par"
 	}

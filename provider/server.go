@@ -20,6 +20,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/par"
+	"github.com/gatehouse-idp/gatehouse/provider/profile"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/resource"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
@@ -86,6 +87,9 @@ type Options struct {
 	// MetricsHandler, when set, is served at /metrics on this listener
 	// (metrics.listen empty).
 	MetricsHandler http.Handler
+	// Profile is the deployment's security profile (op.profile); each
+	// client may ask for a stronger one (provider/profile).
+	Profile profile.Policy
 }
 
 // Server holds what every handler shares. Documents that never change while
@@ -137,6 +141,8 @@ type Server struct {
 	certificates bool
 	// dpop checks DPoP proofs; nil when DPoP is off.
 	dpop *dpop.Checker
+	// profile holds clients to FAPI 2.0 (provider/profile).
+	profile profile.Policy
 
 	discovery []byte
 	// jwksCache is the Cache-Control value of /jwks.json.
@@ -165,6 +171,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{issuer: issuer, keys: o.Keys, pages: o.Pages.Under(issuer.Path), log: log,
 		ready: o.Ready, requestTimeout: o.RequestTimeout, httpMetrics: o.HTTPMetrics, metrics: o.MetricsHandler}
+	s.profile = o.Profile
 	if len(s.ready) == 0 {
 		s.ready = []ReadyCheck{{Name: "directory", Check: o.Directory.Ping}}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider"
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
+	"github.com/gatehouse-idp/gatehouse/provider/profile"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
 )
@@ -54,6 +55,7 @@ func registrationConfig(op conf.OP) registration.Config {
 			AuthzJWSAlgs: op.Authz.ResponseJWSAlgs,
 			AuthzJWEAlgs: op.Authz.ResponseJWEAlgs,
 			AuthzJWEEncs: op.Authz.ResponseJWEEncs,
+			Profile:      profile.Policy{Deployment: op.Profile},
 		},
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/internal/logx"
 	"github.com/gatehouse-idp/gatehouse/internal/sdnotify"
 	"github.com/gatehouse-idp/gatehouse/provider"
+	"github.com/gatehouse-idp/gatehouse/provider/profile"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
@@ -93,6 +94,7 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 		Issuer: cfg.Issuer, Keys: keys, JWKSMaxAge: cfg.JWKSMaxAge(), Directory: dir.pool, Pages: pages, Logger: log,
 		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg), Logout: newLogout(cfg), Device: newDevice(cfg),
 		Ready: readyChecks(dir, signIn), RequestTimeout: cfg.HTTP.RequestTimeout,
+		Profile: profile.Policy{Deployment: cfg.OP.Profile},
 	})))
 	if err != nil {
 		return err

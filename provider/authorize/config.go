@@ -72,6 +72,11 @@ type Deps struct {
 	// request_uri; nil means the server has no pushed authorization
 	// request endpoint.
 	Pushed PushedLookup
+	// Rules, when set, holds a request that was not pushed to what the
+	// client's security profile asks beyond these rules (provider/profile:
+	// "fapi2: PAR required"); pushed requests are held to it at the push.
+	// nil checks nothing more.
+	Rules func(req Request) *oauth.Error
 }
 
 func (d *Deps) now() time.Time {

@@ -86,6 +86,11 @@ func (p *parser) validate(ctx context.Context, outer params, client oauth.Client
 		return Request{}, reply.fail(e)
 	}
 	v.req.ResponseMode = clientMode(v.req.ResponseMode, client, p.deps.Config.ResponseModes)
+	if !p.pushing && p.deps.Rules != nil {
+		if e := p.deps.Rules(v.req); e != nil {
+			return Request{}, reply.fail(e)
+		}
+	}
 	return v.req, nil
 }
 

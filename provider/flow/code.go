@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
@@ -80,7 +81,7 @@ func (h *Handler) newCode(w http.ResponseWriter, r *http.Request, req authorize.
 		Nonce: req.Nonce, CodeChallenge: req.CodeChallenge, CodeChallengeMethod: req.CodeChallengeMethod,
 		Scopes: req.Scopes, Claims: requestedClaims(req), AuthTime: sess.AuthTime, ACR: sess.ACR, AMR: sess.AMR,
 		IssuedAt: h.Now(), Extra: rawExtra,
-	}, h.CodeLifetime)
+	}, h.codeLifetime(req.Client))
 	if err != nil {
 		h.outage(w, r, req, storeSessions, err)
 		return "", false
@@ -120,4 +121,16 @@ func (h *Handler) noteClient(r *http.Request, sess session.Session, clientID str
 	if err := h.Sessions.Update(r.Context(), sess); err != nil {
 		h.Log.Warn("record client in session", "err", err)
 	}
+}
+
+// codeLifetime is how long a code of c lives: CodeLifetime, or less when
+// c's security profile asks for less.
+func (h *Handler) codeLifetime(c oauth.Client) time.Duration {
+	if h.CodeCap == nil {
+		return h.CodeLifetime
+	}
+	if d := h.CodeCap(c); d > 0 && d < h.CodeLifetime {
+		return d
+	}
+	return h.CodeLifetime
 }

@@ -58,6 +58,9 @@ type Options struct {
 	// must share it.
 	CSRFKey      []byte
 	CodeLifetime time.Duration
+	// CodeCap, when set, may shorten the life of a client's codes (a
+	// security profile's bound, provider/profile); 0 leaves CodeLifetime.
+	CodeCap func(c oauth.Client) time.Duration
 	// IDTokens mints the ID tokens of the response types that return one
 	// from the authorization endpoint (code id_token, id_token); nil when
 	// only the code flow is served.

@@ -15,7 +15,8 @@
 // the request_uri itself. /authorize takes it once (Store.Take) and goes
 // on as with any validated request.
 //
-// DPoP (RFC 9449 §10.1) at this endpoint is not done here: Options.Proof
-// is the seam where a DPoP proof will be checked and its key thumbprint
-// bound to the pushed request.
+// DPoP (RFC 9449 §10.1): Options.Proof checks a DPoP header (the
+// provider wires the dpop.Checker in), and the proof's key thumbprint
+// becomes the pushed request's dpop_jkt, to which the code is bound; a
+// dpop_jkt that names another key is refused.
 package par

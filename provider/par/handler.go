@@ -39,11 +39,14 @@ type Authenticator interface {
 	WriteError(w http.ResponseWriter, header http.Header, e *oauth.Error)
 }
 
-// ProofCheck checks the proof of possession that came with a push, for
-// an authenticated client: the seam for DPoP (RFC 9449 §10.1, where a
-// DPoP header at this endpoint binds the code to the proof's key). An
-// error is answered as it is.
-type ProofCheck func(r *http.Request, client clientauth.Result) *oauth.Error
+// ProofCheck checks the proof of possession that came with a push: DPoP
+// (RFC 9449 §10.1), where a DPoP header at this endpoint binds the code
+// to the proof's key. It runs before the client is authenticated, as at
+// the token endpoint, so that a client told to retry with a nonce does
+// not find its client assertion used up. It returns the thumbprint of
+// the proof's key, "" when no proof came; header is the answer's, for a
+// DPoP-Nonce. An error is answered as it is.
+type ProofCheck func(r *http.Request, header http.Header) (jkt string, e *oauth.Error)
 
 // Options are the handler's dependencies and settings.
 type Options struct {
@@ -54,10 +57,12 @@ type Options struct {
 	Store *Store
 	// Lifetime of a request_uri (op.par.lifetime); 0 means DefaultLifetime.
 	Lifetime time.Duration
-	// Proof, when set, is called for every authenticated push before the
-	// request is validated; nil checks no proof (DPoP is not implemented
-	// yet; see the package documentation).
+	// Proof, when set, is called for every push; nil (DPoP off) checks
+	// no proof, and only a dpop_jkt parameter binds the code.
 	Proof ProofCheck
+	// Rules, when set, holds a pushed request to the client's security
+	// profile (provider/profile); nil checks nothing more.
+	Rules PushRules
 	Log   *slog.Logger
 }
 
@@ -100,19 +105,25 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	jkt, e := h.proof(w, r)
+	if e != nil {
+		h.log.Info("par: DPoP proof refused", "error", e)
+		e.WriteJSON(w)
+		return
+	}
 	client, e := h.opts.Auth.AuthenticateRequest(ctx, r, form)
 	if e != nil {
 		h.log.Info("par: client not authenticated", "error", e)
 		h.opts.Auth.WriteError(w, r.Header, e)
 		return
 	}
-	if h.opts.Proof != nil {
-		if e := h.opts.Proof(r, client); e != nil {
-			e.WriteJSON(w)
-			return
-		}
-	}
 	req, e := authorize.ParsePushed(ctx, form, client.Client, h.opts.Parse)
+	if e == nil {
+		e = bindProof(&req, jkt)
+	}
+	if e == nil && h.opts.Rules != nil {
+		e = h.opts.Rules(client, req, jkt)
+	}
 	if e != nil {
 		h.log.Info("par: request refused", "client_id", client.Client.ID, "error", e)
 		e.WriteJSON(w)

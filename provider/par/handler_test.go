@@ -116,19 +116,73 @@ func TestPushErrors(t *testing.T) {
 	}
 }
 
-func TestPushProofSeam(t *testing.T) {
-	var seen string
-	h, _ := newTestHandler(t, func(r *http.Request, c clientauth.Result) *oauth.Error {
-		seen = c.Client.ID
-		if r.Header.Get("DPoP") == "" {
-			return oauth.ErrInvalidRequest().WithDescription("a proof is required")
-		}
-		return nil
-	})
-	w := push(h, "/par", "application/x-www-form-urlencoded", validForm().Encode())
-	if w.Code != http.StatusBadRequest || seen != "rp" {
-		t.Errorf("without a proof: %d %s (proof check saw %q)", w.Code, w.Body, seen)
+// TestPushProofBinding: the key of the push's proof becomes the stored
+// request's dpop_jkt (RFC 9449 §10.1); a dpop_jkt naming another key is
+// refused, and so is a refused proof, before the client is authenticated.
+func TestPushProofBinding(t *testing.T) {
+	const key, other = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I", "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+	refused := oauth.ErrInvalidDPoPProof().WithDescription("bad proof")
+	tests := []struct {
+		name    string
+		jkt     string
+		proofE  *oauth.Error
+		dpopJKT string
+		want    string // stored dpop_jkt, or the error code
+	}{
+		{name: "proof binds", jkt: key, want: key},
+		{name: "proof and same dpop_jkt", jkt: key, dpopJKT: key, want: key},
+		{name: "dpop_jkt alone", dpopJKT: other, want: other},
+		{name: "neither", want: ""},
+		{name: "proof and other dpop_jkt", jkt: key, dpopJKT: other, want: "invalid_dpop_proof"},
+		{name: "proof refused", proofE: refused, want: "invalid_dpop_proof"},
 	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			authenticated := false
+			h, store := newTestHandler(t, func(r *http.Request, hd http.Header) (string, *oauth.Error) {
+				if tc.proofE != nil {
+					hd.Set("DPoP-Nonce", "n")
+				}
+				return tc.jkt, tc.proofE
+			})
+			h.opts.Auth = recordingAuth{seen: &authenticated}
+			form := validForm()
+			if tc.dpopJKT != "" {
+				form.Set("dpop_jkt", tc.dpopJKT)
+			}
+			w := push(h, "/par", "application/x-www-form-urlencoded", form.Encode())
+			if w.Code != http.StatusCreated {
+				var body struct{ Error string }
+				_ = json.Unmarshal(w.Body.Bytes(), &body)
+				if body.Error != tc.want || w.Code != http.StatusBadRequest {
+					t.Fatalf("%d %s, want %s", w.Code, w.Body, tc.want)
+				}
+				if tc.proofE != nil && (authenticated || w.Header().Get("DPoP-Nonce") != "n") {
+					t.Errorf("refused proof: authenticated %v, headers %v", authenticated, w.Header())
+				}
+				return
+			}
+			var got pushResponse
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			req, err := store.Take(context.Background(), "rp", got.RequestURI)
+			if err != nil || req.DPoPJKT != tc.want {
+				t.Errorf("stored dpop_jkt %q (%v), want %q", req.DPoPJKT, err, tc.want)
+			}
+		})
+	}
+}
+
+// recordingAuth is fakeAuth that notes it was asked.
+type recordingAuth struct {
+	fakeAuth
+	seen *bool
+}
+
+func (a recordingAuth) AuthenticateRequest(ctx context.Context, r *http.Request, form url.Values) (clientauth.Result, *oauth.Error) {
+	*a.seen = true
+	return a.fakeAuth.AuthenticateRequest(ctx, r, form)
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {

@@ -1,6 +1,10 @@
 package registration
 
-import "time"
+import (
+	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/profile"
+)
 
 // Config is the part of the configuration that governs registration.
 type Config struct {
@@ -28,4 +32,7 @@ type Policy struct {
 	AuthzJWSAlgs []string
 	AuthzJWEAlgs []string
 	AuthzJWEEncs []string
+	// Profile holds clients to a security profile (op.profile, and each
+	// client's gatehouse_profile): provider/profile.
+	Profile profile.Policy
 }

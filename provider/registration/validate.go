@@ -92,6 +92,7 @@ func validate(m *oauth.Metadata, p Policy, open bool) *oauth.Error {
 		v.secretUse,
 		v.misc,
 		v.dpop,
+		v.profile,
 	} {
 		if err := check(); err != nil {
 			return err

@@ -20,3 +20,9 @@ func (v *validator) dpop() *oauth.Error {
 	}
 	return nil
 }
+
+// profile holds the client to its security profile (op.profile or its
+// own gatehouse_profile), last, once the defaults are filled in.
+func (v *validator) profile() *oauth.Error {
+	return v.policy.Profile.Register(v.m)
+}

@@ -62,6 +62,13 @@ type Options struct {
 	// are the URLs a proof's htu may name for this endpoint.
 	DPoP      *dpop.Checker
 	TokenURLs []string
+
+	// Rules, when set, holds an authenticated request to the client's
+	// security profile (provider/profile); bound tells whether its tokens
+	// will be sender-constrained. KeepRefresh, when set and true for a
+	// client, keeps its refresh token instead of rotating it.
+	Rules       func(auth clientauth.Result, bound bool) *oauth.Error
+	KeepRefresh func(c oauth.Client) bool
 }
 
 // Handler serves POST /token.
@@ -166,6 +173,13 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx = withConfirmation(ctx, withJKT(confirmation(auth), jkt))
+	if h.Rules != nil {
+		if oerr := h.Rules(auth, len(confirmationOf(ctx)) > 0); oerr != nil {
+			h.Log.Info("token request: refused by the client's profile", "client_id", c.ID, "error", oerr)
+			writeError(w, oerr)
+			return
+		}
+	}
 	name := form.Get("grant_type")
 	g, ok := h.grants[name]
 	switch {

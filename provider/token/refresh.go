@@ -124,8 +124,10 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 	}
 	requested := strings.Fields(form.Get("scope"))
 	next := h.newRefresh(presented.Subject, c.ID)
+	// A client held to FAPI 2.0 keeps its token (provider/profile).
+	keep := h.KeepRefresh != nil && h.KeepRefresh(c)
 	var found verdict
-	var a oauth.Authorization
+	var a, current oauth.Authorization
 	for range casAttempts {
 		a, err = h.Authorizations.Update(ctx, presented.Subject, c.ID, func(a oauth.Authorization) (oauth.Authorization, error) {
 			found = h.judge(a, presented.Hash(), requested)
@@ -137,6 +139,10 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 			}
 			switch found {
 			case verdictCurrent:
+				if keep {
+					current = a
+					return a, errNoWrite
+				}
 				return rotate(a, next.Hash()), nil
 			case verdictReused:
 				return revokeRefresh(a), nil
@@ -146,6 +152,10 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 		if !errors.Is(err, storage.ErrConflict) {
 			break
 		}
+	}
+	kept := keep && found == verdictCurrent && errors.Is(err, errNoWrite)
+	if kept {
+		a, err = current, nil
 	}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -176,6 +186,9 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 		return response{}, oerr
 	}
 	resp.RefreshToken = next.String()
+	if kept {
+		resp.RefreshToken = raw
+	}
 	return resp, nil
 }
 
