@@ -303,6 +303,8 @@ type OP struct {
 	Logout  Logout  `yaml:"logout"`
 	Device  Device  `yaml:"device"`
 	DPoP    DPoP    `yaml:"dpop"`
+	// JWTBearer: docs/token-exchange.md (conf/jwtbearer.go).
+	JWTBearer JWTBearer `yaml:"jwtBearer"`
 }
 
 // PAR configures pushed authorization requests (RFC 9126) at /par.

@@ -55,6 +55,7 @@ func checks() []check {
 		checkSecretCodec,
 		checkLogout,
 		checkDevice,
+		checkJWTBearer,
 		checkLog,
 		checkTelemetry,
 		checkDemo,

@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/device"
 	"github.com/gatehouse-idp/gatehouse/provider/dpop"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
+	"github.com/gatehouse-idp/gatehouse/provider/jwtbearer"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/par"
@@ -75,6 +76,9 @@ type Options struct {
 	Logout *Logout
 	// Device enables the device authorization grant; it needs Token.
 	Device *Device
+	// JWTBearer enables the JWT bearer grant when it lists issuers; it
+	// needs Token.
+	JWTBearer *JWTBearer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -137,6 +141,9 @@ type Server struct {
 	certificates bool
 	// dpop checks DPoP proofs; nil when DPoP is off.
 	dpop *dpop.Checker
+
+	// jwtBearer serves the JWT bearer grant; nil without issuers.
+	jwtBearer *jwtbearer.Handler
 
 	discovery []byte
 	// jwksCache is the Cache-Control value of /jwks.json.
