@@ -306,6 +306,8 @@ type OP struct {
 	// Profile holds every client to a security profile: "" (none),
 	// fapi2-security or fapi2-message-signing (docs/fapi.md).
 	Profile string `yaml:"profile"`
+	// JWTBearer: docs/token-exchange.md (conf/jwtbearer.go).
+	JWTBearer JWTBearer `yaml:"jwtBearer"`
 }
 
 // PAR configures pushed authorization requests (RFC 9126) at /par.

@@ -56,6 +56,7 @@ func checks() []check {
 		checkSecretCodec,
 		checkLogout,
 		checkDevice,
+		checkJWTBearer,
 		checkLog,
 		checkTelemetry,
 		checkDemo,

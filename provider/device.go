@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/device"
+	"github.com/gatehouse-idp/gatehouse/provider/jwtbearer"
 	"github.com/gatehouse-idp/gatehouse/provider/throttle"
 	"github.com/gatehouse-idp/gatehouse/provider/token"
 )
@@ -43,6 +44,9 @@ func (s *Server) outsideGrants() map[string]token.Grant {
 	grants := map[string]token.Grant{}
 	if s.device != nil {
 		grants[device.GrantType] = s.device.Grant
+	}
+	if s.jwtBearer != nil {
+		grants[jwtbearer.GrantType] = s.jwtBearer.Grant
 	}
 	return grants
 }

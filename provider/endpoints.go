@@ -70,6 +70,9 @@ func (s *Server) newTokenEndpoint(o Options) error {
 	if err := s.newDevice(o); err != nil {
 		return err
 	}
+	if s.jwtBearer, err = s.newJWTBearer(o); err != nil {
+		return err
+	}
 	var sealer token.SubjectSealer
 	if p := s.minter.Pairwise(); p != nil {
 		sealer = p

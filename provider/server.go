@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/device"
 	"github.com/gatehouse-idp/gatehouse/provider/dpop"
 	"github.com/gatehouse-idp/gatehouse/provider/flow"
+	"github.com/gatehouse-idp/gatehouse/provider/jwtbearer"
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/par"
@@ -76,6 +77,9 @@ type Options struct {
 	Logout *Logout
 	// Device enables the device authorization grant; it needs Token.
 	Device *Device
+	// JWTBearer enables the JWT bearer grant when it lists issuers; it
+	// needs Token.
+	JWTBearer *JWTBearer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -143,6 +147,9 @@ type Server struct {
 	dpop *dpop.Checker
 	// profile holds clients to FAPI 2.0 (provider/profile).
 	profile profile.Policy
+
+	// jwtBearer serves the JWT bearer grant; nil without issuers.
+	jwtBearer *jwtbearer.Handler
 
 	discovery []byte
 	// jwksCache is the Cache-Control value of /jwks.json.

@@ -94,7 +94,8 @@ func (a *app) runServer(ctx context.Context, cfg *conf.Config, log *slog.Logger)
 		Issuer: cfg.Issuer, Keys: keys, JWKSMaxAge: cfg.JWKSMaxAge(), Directory: dir.pool, Pages: pages, Logger: log,
 		SignIn: signIn, Token: tokenEndpoint, Demo: newDemo(cfg), Logout: newLogout(cfg), Device: newDevice(cfg),
 		Ready: readyChecks(dir, signIn), RequestTimeout: cfg.HTTP.RequestTimeout,
-		Profile: profile.Policy{Deployment: cfg.OP.Profile},
+		Profile:   profile.Policy{Deployment: cfg.OP.Profile},
+		JWTBearer: newJWTBearer(cfg),
 	})))
 	if err != nil {
 		return err

@@ -38,6 +38,7 @@ func TestLimitsDocumented(t *testing.T) {
 		"`token_type_hint`": MaxTokenTypeHint, "access token": MaxAccessToken,
 		"token request body": MaxTokenRequest, "registration body": MaxRegistrationBody,
 		"pushed authorization request body": MaxPushedRequest,
+		"`assertion` (JWT bearer grant)":    MaxAssertion,
 	}
 	for name, limit := range want {
 		got, ok := rows[name]

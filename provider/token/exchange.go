@@ -2,11 +2,9 @@ package token
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -18,6 +16,7 @@ import (
 const (
 	grantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
 	tokenTypeAccess    = "urn:ietf:params:oauth:token-type:access_token"
+	tokenTypeID        = "urn:ietf:params:oauth:token-type:id_token"
 	// ExchangeAudiences is the client metadata member listing the
 	// audiences a client may exchange tokens for; absent, it may not.
 	// Unknown to RFC 7591, it is kept in oauthClientData like any other.
@@ -36,29 +35,24 @@ func (h *Handler) tokenExchange(ctx context.Context, c oauth.Client, form url.Va
 	if t := form.Get("requested_token_type"); t != "" && t != tokenTypeAccess {
 		return response{}, oauth.ErrInvalidRequest().WithDescription("requested_token_type: only " + tokenTypeAccess + " is issued")
 	}
-	subject, _, oerr := h.exchanged(ctx, form, "subject_token", true)
+	subject, oerr := h.exchanged(ctx, c, form, "subject_token", true)
 	if oerr != nil {
 		return response{}, oerr
 	}
-	actor, actorAct, oerr := h.exchanged(ctx, form, "actor_token", false)
+	actor, oerr := h.exchanged(ctx, c, form, "actor_token", false)
 	if oerr != nil {
 		return response{}, oerr
 	}
-	scopes := subject.Scopes
-	if requested := strings.Fields(form.Get("scope")); len(requested) > 0 {
-		for _, s := range requested {
-			if !slices.Contains(subject.Scopes, s) {
-				return response{}, oauth.ErrInvalidScope().WithDescription("scope: " + s + " is not in the subject_token's scope")
-			}
-		}
-		scopes = requested
+	scopes, oerr := exchangedScopes(c, subject, form.Get("scope"))
+	if oerr != nil {
+		return response{}, oerr
 	}
-	in := tokens.AccessToken{ClientID: c.ID, Subject: subject.Subject, Scopes: scopes, Audience: []string{target},
-		Lifetime: h.AccessTokenLifetime, AuthTime: subject.AuthTime}
-	if actor.Subject != "" {
-		act := map[string]any{"sub": actor.Subject}
-		if actorAct != nil {
-			act["act"] = actorAct // §4.1: the actor's own delegation chain, nested
+	in := tokens.AccessToken{ClientID: c.ID, Subject: subject.claims.Subject, Scopes: scopes, Audience: []string{target},
+		Lifetime: h.AccessTokenLifetime, AuthTime: subject.claims.AuthTime}
+	if actor.claims.Subject != "" {
+		act := map[string]any{"sub": actor.claims.Subject}
+		if actor.act != nil {
+			act["act"] = actor.act // §4.1: the actor's own delegation chain, nested
 		}
 		in.Extra = map[string]any{"act": act}
 	}
@@ -69,7 +63,7 @@ func (h *Handler) tokenExchange(ctx context.Context, c oauth.Client, form url.Va
 	return response{
 		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(scopes), IssuedTokenType: tokenTypeAccess,
 		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
-		issued:    issuedTo{subject: subject.Subject, jti: claims.JTI},
+		issued:    issuedTo{subject: subject.claims.Subject, jti: claims.JTI},
 	}, nil
 }
 
@@ -92,47 +86,4 @@ func exchangeTarget(c oauth.Client, form url.Values) (string, *oauth.Error) {
 		return "", oauth.ErrInvalidTarget().WithDescription("audience: the client may not exchange tokens for " + target)
 	}
 	return target, nil
-}
-
-// exchanged reads subject_token or actor_token (name) with its _type: an
-// access token of ours, valid now. It returns the token's claims and its
-// own act claim, if any.
-func (h *Handler) exchanged(ctx context.Context, form url.Values, name string, required bool) (tokens.AccessClaims, any, *oauth.Error) {
-	raw, typ := form.Get(name), form.Get(name+"_type")
-	switch {
-	case raw == "" && required:
-		return tokens.AccessClaims{}, nil, oauth.ErrInvalidRequest().WithDescription(name + ": missing")
-	case raw == "" && typ != "":
-		return tokens.AccessClaims{}, nil, oauth.ErrInvalidRequest().WithDescription(name + "_type: given without " + name)
-	case raw == "":
-		return tokens.AccessClaims{}, nil, nil
-	case typ == "":
-		return tokens.AccessClaims{}, nil, oauth.ErrInvalidRequest().WithDescription(name + "_type: missing")
-	case typ != tokenTypeAccess:
-		return tokens.AccessClaims{}, nil, oauth.ErrInvalidRequest().WithDescription(name + "_type: only " + tokenTypeAccess + " is accepted")
-	}
-	claims, err := h.Minter.ParseAccessToken(ctx, raw)
-	if err != nil {
-		return tokens.AccessClaims{}, nil, oauth.ErrInvalidRequest().WithDescription(name + ": not a valid access token of this server").WithCause(err)
-	}
-	return claims, actOf(raw), nil
-}
-
-// actOf is the act claim of a token whose signature has been checked.
-func actOf(jws string) any {
-	parts := strings.Split(jws, ".")
-	if len(parts) != 3 {
-		return nil
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil
-	}
-	var w struct {
-		Act any `json:"act"`
-	}
-	if json.Unmarshal(payload, &w) != nil {
-		return nil
-	}
-	return w.Act
 }

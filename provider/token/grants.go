@@ -111,22 +111,11 @@ func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant
 
 // issueTokens mints the access token and, for OpenID requests, the ID token.
 func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.CodeGrant, code string, aud []string) (response, tokens.AccessClaims, *oauth.Error) {
-	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
-		Cnf:      confirmationOf(ctx),
-		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Audience: aud, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
-		Client: &c.Metadata, Claims: g.Claims,
-	})
-	if err != nil {
-		return response{}, claims, oauth.ErrServerError().WithCause(err)
+	resp, claims, oerr := h.mintAccess(ctx, c, g, aud)
+	if oerr != nil || !slices.Contains(g.Scopes, "openid") {
+		return resp, claims, oerr
 	}
-	resp := response{
-		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(g.Scopes),
-		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
-		issued:    issuedTo{subject: g.Subject, jti: claims.JTI},
-	}
-	if !slices.Contains(g.Scopes, "openid") {
-		return resp, claims, nil
-	}
+	access := resp.AccessToken
 	user, err := h.lookup(ctx, g.Subject, g.Scopes, g.Claims)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -143,6 +132,23 @@ func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.Cod
 		return response{}, claims, oauth.ErrServerError().WithCause(err)
 	}
 	return resp, claims, nil
+}
+
+// mintAccess mints the access token of a grant for a person.
+func (h *Handler) mintAccess(ctx context.Context, c oauth.Client, g session.CodeGrant, aud []string) (response, tokens.AccessClaims, *oauth.Error) {
+	access, claims, err := h.Minter.AccessToken(ctx, tokens.AccessToken{
+		Cnf:      confirmationOf(ctx),
+		ClientID: c.ID, Subject: g.Subject, Scopes: g.Scopes, Audience: aud, Lifetime: h.AccessTokenLifetime, AuthTime: g.AuthTime,
+		Client: &c.Metadata, Claims: g.Claims,
+	})
+	if err != nil {
+		return response{}, claims, oauth.ErrServerError().WithCause(err)
+	}
+	return response{
+		AccessToken: access, TokenType: "Bearer", Scope: joinScopes(g.Scopes),
+		ExpiresIn: int64(claims.ExpiresAt.Sub(claims.IssuedAt).Seconds()),
+		issued:    issuedTo{subject: g.Subject, jti: claims.JTI},
+	}, claims, nil
 }
 
 // clientCredentials issues a token to the client itself (RFC 6749 §4.4),

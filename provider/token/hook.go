@@ -28,6 +28,11 @@ type Issue struct {
 	ACR      string
 	AMR      []string
 	SID      string
+	// AccessOnly issues the access token alone: no ID token and no
+	// refresh token, for grants where nobody signed in here (the JWT
+	// bearer grant, RFC 7523: an ID token would claim an authentication
+	// this server never saw; the client asks again with a new assertion).
+	AccessOnly bool
 }
 
 // outside wraps an outside grant into the pipeline's grant: the resource
@@ -45,6 +50,10 @@ func (h *Handler) outside(g Grant) grant {
 		cg := session.CodeGrant{
 			ClientID: c.ID, Subject: is.Subject, SessionSID: is.SID, Scopes: is.Scopes, Claims: is.Claims,
 			AuthTime: is.AuthTime, ACR: is.ACR, AMR: is.AMR,
+		}
+		if is.AccessOnly {
+			resp, _, oerr := h.mintAccess(ctx, c, cg, aud)
+			return resp, oerr
 		}
 		resp, _, oerr := h.issueTokens(ctx, c, cg, "", aud)
 		if oerr != nil {

@@ -26,6 +26,7 @@ var formLimits = []oauth.Limit{
 	{Param: "actor_token_type", Max: oauth.MaxTokenType},
 	{Param: "requested_token_type", Max: oauth.MaxTokenType},
 	{Param: "audience", Max: oauth.MaxAudience},
+	{Param: "assertion", Max: oauth.MaxAssertion},
 }
 
 // checkForm refuses a token request with a parameter beyond its limit, too
