@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
@@ -119,6 +120,14 @@ func TestPasskeyInChromium(t *testing.T) {
 	clientID := registerHybrid(t, s, redirectURI)
 	hybrid := url.Values{"response_type": {"code id_token"}, "ui_locales": {"en"}}
 	phr := url.Values{"response_type": {"code id_token"}, "ui_locales": {"en"}, "acr_values": {"urn:gatehouse:acr:phr"}}
+
+	var disc struct {
+		ACR []string `json:"acr_values_supported"`
+	}
+	if _, body := s.get(t, "/.well-known/openid-configuration"); json.Unmarshal([]byte(body), &disc) != nil ||
+		strings.Join(disc.ACR, " ") != "urn:gatehouse:acr:pwd urn:gatehouse:acr:mfa urn:gatehouse:acr:phr" {
+		t.Errorf("acr_values_supported = %v, want pwd mfa phr", disc.ACR)
+	}
 
 	ctx := browsertest.New(t, 2*time.Minute)
 	authn := virtualAuthenticator(t, ctx)
