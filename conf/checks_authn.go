@@ -10,7 +10,14 @@ type Authn struct {
 	// SecondFactorGroups: members of these directory groups must use a
 	// second factor whatever SecondFactor says (but off).
 	SecondFactorGroups []string `yaml:"secondFactorGroups"`
+	// Passkeys serves passkeys (WebAuthn) with strong sign-in: as a second
+	// factor and for passwordless sign-in. Absent means true; they are
+	// served only where the issuer's host is a domain name.
+	Passkeys *bool `yaml:"passkeys"`
 }
+
+// PasskeysOn is op.authn.passkeys with its default (true).
+func (a Authn) PasskeysOn() bool { return a.Passkeys == nil || *a.Passkeys }
 
 // checkAuthn: a second factor needs somewhere to keep the factors.
 func checkAuthn(c *Config, r *report) {
@@ -21,6 +28,9 @@ func checkAuthn(c *Config, r *report) {
 	if base := c.LDAP.Authenticators.BaseDN; base != "" {
 		checkDN(r, "ldap.authenticators.baseDN", base)
 		return
+	}
+	if a.Passkeys != nil && *a.Passkeys {
+		r.add("op.authn.passkeys", "needs ldap.authenticators.baseDN, where passkeys are kept")
 	}
 	if a.SecondFactor == "required" || len(a.SecondFactorGroups) > 0 {
 		r.add("op.authn.secondFactor", "needs ldap.authenticators.baseDN, where the factors are kept")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/internal/tracing"
 
+	"github.com/gatehouse-idp/gatehouse/provider/passkey"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 )
 
@@ -59,6 +60,12 @@ func (s *Server) Handler() http.Handler {
 		r.Handle("/consent", s.methods(byMethod{http.MethodGet: f.ConsentPage, http.MethodPost: f.ConsentSubmit}))
 		if m := s.mfa; m != nil {
 			r.Handle("/mfa", s.methods(byMethod{http.MethodGet: m.Page, http.MethodPost: m.Submit}))
+		}
+		// Passkeys (WebAuthn): second factor, enrolment, passwordless.
+		if pk := s.passkey; pk != nil {
+			r.Handle(passkey.PathVerify, s.methods(byMethod{http.MethodGet: pk.VerifyPage, http.MethodPost: pk.VerifySubmit}))
+			r.Handle(passkey.PathEnrol, s.methods(byMethod{http.MethodGet: pk.EnrolPage, http.MethodPost: pk.EnrolSubmit}))
+			r.Handle(passkey.PathSignIn, s.methods(byMethod{http.MethodGet: pk.SignInPage, http.MethodPost: pk.SignInSubmit}))
 		}
 		// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
 		if f.Hints != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/keyset"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/par"
+	"github.com/gatehouse-idp/gatehouse/provider/passkey"
 	"github.com/gatehouse-idp/gatehouse/provider/profile"
 	"github.com/gatehouse-idp/gatehouse/provider/registration"
 	"github.com/gatehouse-idp/gatehouse/provider/resource"
@@ -154,6 +155,9 @@ type Server struct {
 	discovery []byte
 	// jwksCache is the Cache-Control value of /jwks.json.
 	jwksCache string
+
+	// passkey serves /mfa/passkey and /login/passkey; nil without passkeys.
+	passkey *passkey.Handler
 }
 
 // jarmAlgs are the algorithms of JWT-secured authorization responses, for

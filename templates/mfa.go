@@ -44,6 +44,10 @@ type MFAPage struct {
 	// FormAction is the origin the form's answer may redirect to (the
 	// client's redirect URI), for the Content-Security-Policy.
 	FormAction string
+	// PasskeyURL offers the person's passkey instead of a code;
+	// PasskeyEnrolURL a new passkey instead of an app. Empty: not offered.
+	PasskeyURL      string
+	PasskeyEnrolURL string
 }
 
 // MFA renders the second-factor page.
@@ -79,10 +83,10 @@ func mfaView(p MFAPage) (view, error) {
 func mfaSamples(lang string) []func() (view, error) {
 	return []func() (view, error){
 		func() (view, error) {
-			return mfaView(MFAPage{Lang: lang, Action: "/mfa", CSRF: "c", Flow: "f", Recovery: true, Error: MFAInvalid})
+			return mfaView(MFAPage{Lang: lang, Action: "/mfa", CSRF: "c", Flow: "f", Recovery: true, Error: MFAInvalid, PasskeyURL: "/p"})
 		},
 		func() (view, error) {
-			return mfaView(MFAPage{Lang: lang, Mode: MFAEnrol, QR: "data:image/png;base64,AA", Secret: "S", Enrolment: "e", Error: MFAThrottled})
+			return mfaView(MFAPage{Lang: lang, Mode: MFAEnrol, QR: "data:image/png;base64,AA", Secret: "S", Enrolment: "e", Error: MFAThrottled, PasskeyEnrolURL: "/p"})
 		},
 		func() (view, error) {
 			return mfaView(MFAPage{Lang: lang, Mode: MFACodes, RecoveryCodes: []string{"a-b"}})

@@ -45,6 +45,8 @@ type LoginPage struct {
 	// the same, and so are its headers (no-store, Content-Language),
 	// whatever the status: a 429 or 503 form still carries a CSRF token.
 	Status int
+	// PasskeyURL, when set, is offered as "Sign in with a passkey".
+	PasskeyURL string
 }
 
 // Login renders the sign-in form.
@@ -284,10 +286,10 @@ func newView(name, lang, titleKey string, noStore bool, data any) (view, error) 
 // once with nothing but the language.
 func (r *Renderer) samples(lang string) ([]view, error) {
 	const uri = "https://client.example/x"
-	builders := append(mfaSamples(lang), []func() (view, error){
+	builders := append(append(mfaSamples(lang), passkeySamples(lang)...), []func() (view, error){
 		func() (view, error) {
 			return loginView(LoginPage{Lang: lang, Action: uri, CSRF: "c", Flow: "f", ClientName: "n",
-				LogoURI: uri, Username: "u", Error: LoginInvalid})
+				LogoURI: uri, Username: "u", Error: LoginInvalid, PasskeyURL: uri})
 		},
 		func() (view, error) { return loginView(LoginPage{Lang: lang}) },
 		func() (view, error) {

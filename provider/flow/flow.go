@@ -93,6 +93,9 @@ type Options struct {
 	// StepUp asks for a second factor when a session falls short of a
 	// request or the policy (package mfa); nil never asks.
 	StepUp StepUp
+	// PasskeyPath is the URL path of the passwordless passkey page
+	// (package passkey), offered on the login page; empty offers none.
+	PasskeyPath string
 	// Audit hears of sign-ins, consent decisions and the throttle
 	// refusing a username; nil records nothing.
 	Audit audit.Recorder

@@ -193,7 +193,7 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 		Lang: lang, Action: h.path("/login"), CSRF: h.csrfToken(f.ID, stepLogin), Flow: f.ID,
 		ClientName: templates.PickLang(req.Client.Metadata.ClientName, lang),
 		LogoURI:    templates.PickLang(req.Client.Metadata.LogoURI, lang),
-		Username:   username, Error: errKey,
+		Username:   username, Error: errKey, PasskeyURL: h.passkeyURL(f.ID),
 	})
 	if err != nil {
 		h.Log.Error("render login page", "err", err)

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
@@ -39,6 +40,10 @@ type Options struct {
 	Issuer string
 	// Path is the URL path of /mfa under the issuer.
 	Path string
+	// PasskeyPath is the URL path of the passkey second factor
+	// (package passkey; its enrolment at PasskeyPath+"/enrol"); empty
+	// when passkeys are not served.
+	PasskeyPath string
 	// CurrentSession is the browser's session (flow.Handler.CurrentSession).
 	CurrentSession func(r *http.Request) (session.Session, bool, error)
 	// Resume goes on with the flow once the session is stepped up
@@ -141,7 +146,41 @@ func (h *Handler) Page(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if h.toPasskey(w, r, p) {
+		return
+	}
 	h.show(w, r, p, http.StatusOK, "")
+}
+
+// toPasskey sends the person to the passkey page when a passkey is what
+// the request needs (acr phr, which no code reaches), or when they have
+// one and ask for no other way (?other=code): the stronger factor first.
+func (h *Handler) toPasskey(w http.ResponseWriter, r *http.Request, p pending) bool {
+	if h.PasskeyPath == "" || r.URL.Query().Get("other") == "code" {
+		return false
+	}
+	to := NeedsPasskey(requestACRValues(p.flow), p.sess.ACR)
+	if !to {
+		list, err := h.Store.List(r.Context(), p.sess.Subject)
+		if err != nil {
+			h.failed(w, r, p.lang, err)
+			return true
+		}
+		to = hasKind(list, oauth.AuthenticatorPasskey)
+	}
+	if to {
+		http.Redirect(w, r, h.PasskeyPath+"?flow="+url.QueryEscape(p.flow.ID), http.StatusSeeOther)
+	}
+	return to
+}
+
+// requestACRValues are the flow's acr_values (or the client's defaults).
+func requestACRValues(f session.Flow) []string {
+	var req struct {
+		ACRValues []string `json:"acr_values"`
+	}
+	_ = json.Unmarshal(f.Request, &req)
+	return req.ACRValues
 }
 
 // show renders the form the person needs: the code, or an enrolment.
@@ -161,6 +200,14 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, p pending, status
 		}
 	}
 	page.Recovery = hasKind(list, oauth.AuthenticatorRecovery)
+	if h.PasskeyPath != "" {
+		q := "?flow=" + url.QueryEscape(p.flow.ID)
+		if hasKind(list, oauth.AuthenticatorPasskey) {
+			page.PasskeyURL = h.PasskeyPath + q
+		} else if page.Mode == templates.MFAEnrol {
+			page.PasskeyEnrolURL = h.PasskeyPath + "/enrol" + q
+		}
+	}
 	h.render(w, page)
 }
 

@@ -17,8 +17,15 @@ const (
 )
 
 // SupportedACRValues are the values for acr_values_supported: those a
-// sign-in here can reach.
+// sign-in here can reach (phr only where passkeys are served).
 func SupportedACRValues() []string { return []string{ACRPassword, ACRMFA} }
+
+// NeedsPasskey reports whether a request asking for acrValues needs a
+// passkey of a session signed in at acr: the weakest value it names that
+// Gatehouse knows is phr, which no one-time code reaches.
+func NeedsPasskey(acrValues []string, acr string) bool {
+	return weakestKnown(acrValues) == level(ACRPhishingResistant) && level(acr) < level(ACRPhishingResistant)
+}
 
 // level orders acr values; an unknown value is 0, below every sign-in.
 func level(acr string) int {
@@ -49,6 +56,9 @@ type PolicyConfig struct {
 	Groups []string
 	// GroupsOf reads a person's group names; needed with Groups.
 	GroupsOf func(ctx context.Context, subject string) ([]string, error)
+	// Passkeys: passkeys are served (package passkey), so phr can be
+	// reached and is announced.
+	Passkeys bool
 }
 
 // Policy decides whether a sign-in is strong enough for a request.
@@ -73,6 +83,9 @@ func (p *Policy) SupportedACRValues() []string {
 	if p.cfg.Mode == ModeOff {
 		return nil
 	}
+	if p.cfg.Passkeys {
+		return append(SupportedACRValues(), ACRPhishingResistant)
+	}
 	return SupportedACRValues()
 }
 
@@ -84,11 +97,16 @@ func (p *Policy) SupportedACRValues() []string {
 // that names one of ours is taken at its word: the sign-in must reach the
 // weakest of the values named that Gatehouse knows.
 func (p *Policy) Needed(ctx context.Context, acrValues []string, subject, acr string) (bool, error) {
-	if p.cfg.Mode == ModeOff || level(acr) >= level(ACRMFA) {
+	if p.cfg.Mode == ModeOff {
 		return false, nil
 	}
-	if want := weakestKnown(acrValues); want > level(acr) {
+	// Checked before the early return below: a session with a one-time
+	// code still falls short of a request for phr.
+	if want := p.weakestReachable(acrValues); want > level(acr) {
 		return true, nil
+	}
+	if level(acr) >= level(ACRMFA) {
+		return false, nil
 	}
 	if p.cfg.Mode == ModeRequired {
 		return true, nil
@@ -107,6 +125,17 @@ func (p *Policy) Needed(ctx context.Context, acrValues []string, subject, acr st
 		return false, err
 	}
 	return slices.ContainsFunc(list, isSecondFactor), nil
+}
+
+// weakestReachable is weakestKnown, capped at what a sign-in here can
+// reach: without passkeys a request for phr is met by a one-time code
+// (as before passkeys existed) rather than asking forever.
+func (p *Policy) weakestReachable(values []string) int {
+	want := weakestKnown(values)
+	if !p.cfg.Passkeys {
+		want = min(want, level(ACRMFA))
+	}
+	return want
 }
 
 // weakestKnown is the lowest level among the acr values Gatehouse knows;

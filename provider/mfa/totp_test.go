@@ -112,6 +112,12 @@ func TestPolicyNeeded(t *testing.T) {
 		{name: "off ignores clients", cfg: PolicyConfig{Mode: ModeOff}, acrs: []string{ACRMFA}, acr: ACRPassword},
 		{name: "group member", cfg: PolicyConfig{Groups: []string{"admins"}, GroupsOf: groups}, acr: ACRPassword, want: true},
 		{name: "not a member", cfg: PolicyConfig{Groups: []string{"ops"}, GroupsOf: groups}, acr: ACRPassword},
+		{name: "phr asked of an mfa session", cfg: PolicyConfig{Passkeys: true}, acrs: []string{ACRPhishingResistant}, acr: ACRMFA, want: true},
+		{name: "phr met by a passkey", cfg: PolicyConfig{Passkeys: true}, acrs: []string{ACRPhishingResistant}, acr: ACRPhishingResistant},
+		{name: "phr without passkeys: mfa is the most", acrs: []string{ACRPhishingResistant}, acr: ACRMFA},
+		{name: "phr without passkeys asks a code", acrs: []string{ACRPhishingResistant}, acr: ACRPassword, want: true},
+		{name: "mfa or phr: the weaker is enough", cfg: PolicyConfig{Passkeys: true}, acrs: []string{ACRMFA, ACRPhishingResistant}, acr: ACRMFA},
+		{name: "passwordless passkey session", cfg: PolicyConfig{Mode: ModeRequired, Passkeys: true}, acr: ACRPhishingResistant},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := NewPolicy(tc.cfg, tc.store).Needed(t.Context(), tc.acrs, "alice", tc.acr)
@@ -119,5 +125,29 @@ func TestPolicyNeeded(t *testing.T) {
 				t.Errorf("Needed = %v, %v; want %v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestNeedsPasskey(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		acrs []string
+		acr  string
+		want bool
+	}{
+		{name: "phr asked, mfa session", acrs: []string{ACRPhishingResistant}, acr: ACRMFA, want: true},
+		{name: "phr asked, phr session", acrs: []string{ACRPhishingResistant}, acr: ACRPhishingResistant},
+		{name: "mfa or phr asked", acrs: []string{ACRPhishingResistant, ACRMFA}, acr: ACRPassword},
+		{name: "nothing asked", acr: ACRPassword},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := NeedsPasskey(tc.acrs, tc.acr); got != tc.want {
+				t.Errorf("NeedsPasskey = %v", got)
+			}
+		})
+	}
+	p := NewPolicy(PolicyConfig{Passkeys: true}, nil)
+	if got := p.SupportedACRValues(); len(got) != 3 || got[2] != ACRPhishingResistant {
+		t.Errorf("SupportedACRValues with passkeys = %v", got)
 	}
 }

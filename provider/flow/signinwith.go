@@ -1,0 +1,44 @@
+package flow
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
+	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
+)
+
+// SignInWith goes on with a flow for a person who signed in without a
+// password (a passkey: package passkey), as the login form does after
+// one: a new session (a new id, never the one the browser had: session
+// fixation) with the acr and amr of that sign-in, then consent, the code
+// or the page the flow returns to.
+func (h *Handler) SignInWith(w http.ResponseWriter, r *http.Request, flowID string, user oauth.User, acr string, amr []string) {
+	f, req, ok := h.flowFromRequest(w, r, flowID)
+	if !ok {
+		return
+	}
+	h.auditSignIn(r, req, user.Username, audit.OutcomeOK, user.Subject)
+	ctx := r.Context()
+	if old, live, err := h.currentSession(ctx, r); err == nil && live {
+		_ = h.Sessions.Delete(ctx, old.ID) // best effort: it expires anyway
+	}
+	sess, err := h.Sessions.Create(ctx, session.Session{Subject: user.Subject, AuthTime: h.Now(), ACR: acr, AMR: amr})
+	if err != nil {
+		h.outage(w, r, req, storeSessions, err)
+		return
+	}
+	h.setSessionCookie(w, sess.ID)
+	h.Log.Info("signed in", "sub", user.Subject, "acr", acr)
+	h.signedIn(w, r, req, f, sess)
+}
+
+// passkeyURL is the login page's "Sign in with a passkey" for a flow;
+// empty without Options.PasskeyPath.
+func (h *Handler) passkeyURL(flowID string) string {
+	if h.PasskeyPath == "" {
+		return ""
+	}
+	return h.PasskeyPath + "?flow=" + url.QueryEscape(flowID)
+}
