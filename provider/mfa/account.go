@@ -95,3 +95,18 @@ func CleanName(name string) string {
 	}
 	return strings.TrimSpace(name)
 }
+
+// ResumeEnrolment shows a sealed enrolment again (after a wrong first
+// code), so that the app already set up stays good.
+func (h *Handler) ResumeEnrolment(subject, bind, sealed string) (Enrolment, error) {
+	secret, err := h.enrolments.open(subject+"\x00account\x00"+bind, sealed)
+	if err != nil {
+		return Enrolment{}, errWrongCode
+	}
+	qr, err := qrDataURI(otpauthURI(h.Issuer, subject, secret))
+	if err != nil {
+		return Enrolment{}, err
+	}
+	return Enrolment{QR: template.URL(qr), //nolint:gosec // a data: URI we made ourselves
+		Secret: base32NoPad.EncodeToString(secret), Sealed: sealed}, nil
+}
