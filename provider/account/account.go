@@ -35,6 +35,7 @@ type Factors interface {
 	ResumeEnrolment(subject, bind, sealed string) (mfa.Enrolment, error)
 	FinishEnrolment(ctx context.Context, subject, bind, sealed, code, name string) ([]string, error)
 	NewRecoveryCodes(ctx context.Context, subject string) ([]string, error)
+	StepUpSession(ctx context.Context, sess session.Session) error
 }
 
 // Authorizations are the consents and refresh tokens

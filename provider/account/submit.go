@@ -114,6 +114,12 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, sess session.Ses
 		return
 	}
 	h.Log.Info("account: authenticator app added", "sub", sess.Subject)
+	// The first code was a second factor: the session now has one, so the
+	// policy does not send the person straight to /mfa for it.
+	if err := h.Factors.StepUpSession(r.Context(), sess); err != nil {
+		h.outage(w, r, err)
+		return
+	}
 	if codes != nil {
 		h.show(w, r, sess, templates.AccountPage{RecoveryCodes: codes, Notice: "added"})
 		return

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
 )
 
 // What the account page (package account) needs of strong sign-in: adding
@@ -109,4 +110,10 @@ func (h *Handler) ResumeEnrolment(subject, bind, sealed string) (Enrolment, erro
 	}
 	return Enrolment{QR: template.URL(qr), //nolint:gosec // a data: URI we made ourselves
 		Secret: base32NoPad.EncodeToString(secret), Sealed: sealed}, nil
+}
+
+// StepUpSession records a second factor in sess, as /mfa does: a person
+// who just proved an app with its first code has used it.
+func (h *Handler) StepUpSession(ctx context.Context, sess session.Session) error {
+	return h.stepUp(ctx, pending{sess: sess})
 }
