@@ -9,7 +9,6 @@ import (
 // The account page's Notice and Error are the keys account.notice.* and
 // account.error.* of the catalog.
 
-
 // AccountPage is /account: the person's authenticators, recovery codes,
 // allowed applications and sessions. Every form posts csrf and action
 // (reauth, add_totp, enrol, rename, remove, recovery, revoke, end,
