@@ -46,10 +46,18 @@ func (s *Server) mountAccount(r *mux.Router) {
 		return
 	}
 	a := *s.account
-	probe, _ := http.NewRequest(http.MethodGet, s.issuer.Path+passkeyEnrolPath, nil)
-	var m mux.RouteMatch
-	if r.Match(probe, &m) && m.MatchErr == nil {
+	if serves(r, s.issuer.Path+passkeyEnrolPath) {
 		a.PasskeyEnrolURL = s.issuer.Path + passkeyEnrolPath + "?return=" + s.issuer.Path + "/account"
 	}
 	r.Handle("/account", s.methods(byMethod{http.MethodGet: a.Page, http.MethodHead: a.Page, http.MethodPost: a.Submit}))
+}
+
+// serves tells whether r has a route for GET path.
+func serves(r *mux.Router, path string) bool {
+	probe, err := http.NewRequest(http.MethodGet, path, nil)
+	if err != nil {
+		return false
+	}
+	var m mux.RouteMatch
+	return r.Match(probe, &m) && m.MatchErr == nil
 }
