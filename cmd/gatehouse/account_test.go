@@ -119,6 +119,32 @@ func TestAccountPageInChromium(t *testing.T) {
 		t.Errorf("browser B after being signed out: %d %q, want the login page", p.status, p.location)
 	}
 
+	// A new browser reaches the page through the password and, as alice
+	// has an app now, its code — then lands back on /account.
+	c := newBrowser(t, s)
+	p = c.do(http.MethodGet, "/account", nil)
+	if !strings.HasPrefix(p.location, "/login?flow=") {
+		t.Fatalf("account page without a session: %d %q", p.status, p.location)
+	}
+	lf := formFields(t, c.do(http.MethodGet, p.location, nil))
+	lf.Set("username", "alice")
+	lf.Set("password", "alice-password")
+	if p = c.do(http.MethodPost, "/login", lf); p.location != "/account" {
+		t.Fatalf("after the password: %d %q, want /account", p.status, p.location)
+	}
+	if p = c.do(http.MethodGet, "/account", nil); !strings.HasPrefix(p.location, "/mfa?flow=") {
+		t.Fatalf("password-only session of a person with an app: %d %q, want /mfa", p.status, p.location)
+	}
+	mf := formFields(t, c.do(http.MethodGet, p.location, nil))
+	mf.Set("action", "code")
+	mf.Set("code", totpAt(t, secret, time.Now().Add(30*time.Second))) // the enrolment used this step's code
+	if p = c.do(http.MethodPost, "/mfa", mf); p.location != "/account" {
+		t.Fatalf("after the code: %d %q, want /account", p.status, p.location)
+	}
+	if p = c.do(http.MethodGet, "/account", nil); p.status != http.StatusOK || !strings.Contains(p.body, `id="authenticators"`) {
+		t.Fatalf("account page after sign-in and code: %d %q", p.status, p.location)
+	}
+
 	// Revoke the application: the next authorization asks for consent.
 	run("revoke", chromedp.Click(chromedp.CSS(`#apps button[value="revoke"]`)), chromedp.WaitVisible(chromedp.ID("account-notice")))
 	if got := text("#account-notice"); !strings.Contains(got, "revoked") {
