@@ -104,7 +104,7 @@ func (h *Handler) fillFactors(ctx context.Context, subject string, p *templates.
 // fillApps lists the authorizations. Unreadable entries are logged and
 // left out; a client gone from the registry is shown by its id, so that
 // its authorization can still be revoked.
-func (h *Handler) fillApps(ctx context.Context, subject, lang string, p *templates.AccountPage) error {
+func (h *Handler) fillApps(ctx context.Context, subject, pageLang string, p *templates.AccountPage) error {
 	list, err := h.Authorizations.ListBySubject(ctx, subject)
 	if err != nil && !errors.Is(err, storage.ErrMalformed) {
 		return err
@@ -117,7 +117,7 @@ func (h *Handler) fillApps(ctx context.Context, subject, lang string, p *templat
 		c, err := h.Clients(ctx, a.ClientID)
 		switch {
 		case err == nil:
-			if n := templates.PickLang(c.Metadata.ClientName, lang); n != "" {
+			if n := templates.PickLang(c.Metadata.ClientName, pageLang); n != "" {
 				app.Name = n
 			}
 		case !errors.Is(err, storage.ErrNotFound):
