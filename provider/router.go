@@ -102,6 +102,9 @@ func (s *Server) Handler() http.Handler {
 		r.Handle("/demo/callback", s.methods(getOnly(d.Callback)))
 	}
 
+	// The person's own page, last: it looks for the routes it links to.
+	s.mountAccount(r)
+
 	// Outermost first: the request's span holds everything below it; the
 	// access log and the metrics see the final answer; the deadline guard
 	// answers for a handler that runs out of time; panics are caught on the

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/account"
 	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
@@ -115,6 +116,8 @@ type Server struct {
 	metrics     http.Handler
 	// clients serves /clients; nil when no registry is configured.
 	clients *registration.Handler
+	// account serves /account; nil without the sign-in.
+	account *account.Handler
 	// signIn serves /authorize, /login and /consent; nil without SignIn.
 	signIn        *flow.Handler
 	mfa           *mfa.Handler // /mfa; nil without strong sign-in
@@ -213,6 +216,9 @@ func New(o Options) (*Server, error) {
 			return nil, err
 		}
 		if err = s.newMFA(o, s.signIn); err != nil {
+			return nil, err
+		}
+		if err = s.newAccount(o); err != nil {
 			return nil, err
 		}
 	}

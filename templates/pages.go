@@ -323,6 +323,7 @@ func (r *Renderer) samples(lang string) ([]view, error) {
 		func() (view, error) { return errorView(http.StatusInternalServerError, ErrorPage{Lang: lang}) },
 	}...)
 	builders = append(builders, deviceSamples(lang)...)
+	builders = append(builders, accountSamples(lang)...)
 	views := make([]view, 0, len(builders))
 	for _, build := range builders {
 		v, err := build()

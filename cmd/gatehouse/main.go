@@ -37,6 +37,10 @@ commands:
                                    create or update clients from a JSON array of RFC 7591 registrations
   clients list|get ID|delete ID --config PATH
                                    list clients (ID and name), show one as JSON, or delete one
+  authenticators list|delete --sub SUB [--id ID] --config PATH
+                                   list a person's second factors, or delete them (all, or one)
+  sessions end --sub SUB --config PATH
+                                   sign a person out everywhere (sessions.store: redis), with back-channel logout
   healthcheck [--url URL] [--timeout D]
                                    exit 0 when URL (default http://127.0.0.1:8080/health/live) answers 200
   version                          print the version and the LDAP schema version
@@ -73,6 +77,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.schema(args[1:])
 	case "clients":
 		err = a.clients(ctx, args[1:])
+	case "authenticators":
+		err = a.authenticators(ctx, args[1:])
+	case "sessions":
+		err = a.sessions(ctx, args[1:])
 	case "version":
 		err = a.version(args[1:])
 	case "healthcheck":

@@ -153,7 +153,8 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, user oaut
 	if h.StepUp != nil {
 		acr = h.StepUp.BaseACR()
 	}
-	sess, err := h.Sessions.Create(ctx, session.Session{Subject: user.Subject, AuthTime: now, ACR: acr, AMR: []string{"pwd"}})
+	sess, err := h.Sessions.Create(ctx, session.Session{Subject: user.Subject, AuthTime: now, ACR: acr, AMR: []string{"pwd"},
+		UserAgent: r.UserAgent()})
 	if err != nil {
 		return sess, err
 	}

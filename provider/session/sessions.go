@@ -38,6 +38,9 @@ type Session struct {
 	// Clients are the ids of the clients that got tokens in this session,
 	// to be told at logout.
 	Clients []string `json:"clients"`
+	// UserAgent is the browser's User-Agent at sign-in (at most 256
+	// bytes), to tell sessions apart on the account page.
+	UserAgent string `json:"ua,omitempty"`
 }
 
 // ErrSubjectChanged is returned by Update for a session that would change
@@ -86,11 +89,18 @@ func (ss *Sessions) Create(ctx context.Context, s Session) (Session, error) {
 	if s.AuthTime.IsZero() {
 		s.AuthTime = now
 	}
+	s.UserAgent = truncateUTF8(s.UserAgent, maxUserAgent)
 	if err := ss.putRecord(ctx, s, ss.lifetime); err != nil {
 		return Session{}, err
 	}
 	if err := ss.putSeen(ctx, s.ID, now, min(ss.idle, ss.lifetime)); err != nil {
 		_ = ss.kv.Delete(ctx, hashedKey(sessionPrefix, s.ID)) // unreachable without its liveness entry anyway
+		return Session{}, err
+	}
+	if err := ss.indexAdd(ctx, s); err != nil {
+		// Unlisted, it could not be ended from the account page: better
+		// no session at all.
+		_ = ss.deleteRef(ctx, refOf(s.ID))
 		return Session{}, err
 	}
 	return s, nil
@@ -164,12 +174,28 @@ func (ss *Sessions) Delete(ctx context.Context, id string) error {
 	if id == "" {
 		return nil
 	}
+	// The record is read for its person's index; without one (gone, or
+	// unreadable) there is nothing to take out of it.
+	var s Session
+	raw, err := ss.kv.Get(ctx, hashedKey(sessionPrefix, id))
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	if err == nil {
+		_ = json.Unmarshal(raw, &s)
+	}
 	// The liveness entry first: without it the session is gone, whatever
 	// happens to the record.
 	if err := ss.kv.Delete(ctx, hashedKey(seenPrefix, id)); err != nil {
 		return err
 	}
-	return ss.kv.Delete(ctx, hashedKey(sessionPrefix, id))
+	if err := ss.kv.Delete(ctx, hashedKey(sessionPrefix, id)); err != nil {
+		return err
+	}
+	if s.Subject == "" {
+		return nil
+	}
+	return ss.indexRemove(ctx, s.Subject, refOf(id))
 }
 
 func (ss *Sessions) putRecord(ctx context.Context, s Session, ttl time.Duration) error {
