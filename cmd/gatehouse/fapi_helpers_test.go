@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -30,6 +32,8 @@ type fapiClient struct {
 	key      jose.JSONWebKey
 	dpop     dpopKey
 	d        *dpopClient
+	// idTokenAlg is the client's id_token_signed_response_alg.
+	idTokenAlg string
 }
 
 // registerFAPIClient registers through /clients for the JARM test
@@ -69,7 +73,28 @@ func newFAPIClient(t *testing.T, s *server, redirect string) *fapiClient {
 		t.Fatalf("register: %d %v", status, reg)
 	}
 	return &fapiClient{t: t, s: s, id: reg["client_id"].(string), redirect: redirect, key: key,
-		dpop: newDPoPKey(t, jose.ES256), d: &dpopClient{t: t, s: s}}
+		dpop: newDPoPKey(t, jose.ES256), d: &dpopClient{t: t, s: s}, idTokenAlg: "PS256"}
+}
+
+// newEdDSAFAPIClient registers a profile client that uses EdDSA (RFC
+// 8037) everywhere the profile lets it: its assertions, its ID tokens,
+// its DPoP proofs.
+func newEdDSAFAPIClient(t *testing.T, s *server, redirect string) *fapiClient {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := jose.JSONWebKey{Key: priv, KeyID: "ed-1", Algorithm: "EdDSA", Use: "sig"}
+	jwks, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{key.Public()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registerWithMasterToken(t, s, fmt.Sprintf(`{"redirect_uris":[%q],"scope":"openid profile offline_access",`+
+		`"grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"private_key_jwt",`+
+		`"token_endpoint_auth_signing_alg":"EdDSA","id_token_signed_response_alg":"EdDSA","jwks":%s}`, redirect, jwks))
+	return &fapiClient{t: t, s: s, id: reg["client_id"].(string), redirect: redirect, key: key,
+		dpop: newDPoPKey(t, jose.EdDSA), d: &dpopClient{t: t, s: s}, idTokenAlg: "EdDSA"}
 }
 
 // request is a code request with PKCE S256 for the client's redirect
@@ -101,14 +126,15 @@ func (c *fapiClient) redemption(code string) url.Values {
 }
 
 // redeem redeems code with a DPoP proof and checks the answer is a
-// DPoP-bound token set signed with PS256.
+// DPoP-bound token set: the ID token signed with the client's algorithm,
+// the access token with op.token.accessTokenAlg (PS256).
 func (c *fapiClient) redeem(code string) dpopAnswer {
 	c.t.Helper()
 	tok := c.post("/token", c.redemption(code), true)
 	if tok.status != http.StatusOK || tok.body["token_type"] != "DPoP" || tok.body["refresh_token"] == nil {
 		c.t.Fatalf("redeem: %d %v", tok.status, tok.body)
 	}
-	if alg := jwtHeader(c.t, tok.body["id_token"].(string))["alg"]; alg != "PS256" {
+	if alg := jwtHeader(c.t, tok.body["id_token"].(string))["alg"]; alg != c.idTokenAlg {
 		c.t.Errorf("ID token signed with %v", alg)
 	}
 	if alg := jwtHeader(c.t, tok.body["access_token"].(string))["alg"]; alg != "PS256" {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +63,18 @@ func TestFAPI2SecurityProfile(t *testing.T) {
 	if u := c.userinfo(tok.body["access_token"].(string)); u.status != http.StatusOK || u.body["sub"] == nil {
 		t.Errorf("userinfo: %d %v", u.status, u.body)
 	}
+
+	// EdDSA, allowed by the profile, for the assertion, the ID token and
+	// the DPoP proofs; discovery lists it.
+	var disc map[string]any
+	if _, doc := s.get(t, "/.well-known/openid-configuration"); json.Unmarshal([]byte(doc), &disc) != nil ||
+		!slices.Contains(anyStrings(disc["token_endpoint_auth_signing_alg_values_supported"]), "EdDSA") ||
+		!slices.Contains(anyStrings(disc["id_token_signing_alg_values_supported"]), "EdDSA") {
+		t.Errorf("discovery does not list EdDSA: %v / %v", disc["token_endpoint_auth_signing_alg_values_supported"], disc["id_token_signing_alg_values_supported"])
+	}
+	ed := newEdDSAFAPIClient(t, s, jarmRedirect)
+	qe := callbackParams(t, pushedAuthorize(t, b, ed.id, ed.push(ed.request("eddsa")), nil), jarmRedirect)
+	ed.redeem(qe.Get("code"))
 
 	// Refresh tokens are not rotated (Security Profile §5.3.2.1).
 	rt := tok.body["refresh_token"].(string)
