@@ -16,7 +16,7 @@ func supportedResponseModes() []string {
 }
 
 func supportedJWSAlgs() []string {
-	return []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512"}
+	return []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512"}
 }
 
 func supportedJWEAlgs() []string {

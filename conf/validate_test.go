@@ -388,6 +388,7 @@ func TestValidateAuthorizationEndpoint(t *testing.T) {
 			a.ResponseJWEAlgs = supportedJWEAlgs()
 			a.ResponseJWEEncs = supportedJWEEncs()
 		})},
+		{name: "EdDSA responses (FAPI 2.0 allows it)", change: authz(func(a *Authz) { a.ResponseJWSAlgs = []string{"PS256", "EdDSA"} })},
 		{name: "no JARM and no JARM algorithms", change: authz(func(a *Authz) {
 			a.ResponseModes = []string{"query", "form_post"}
 			a.ResponseJWSAlgs, a.ResponseJWEAlgs, a.ResponseJWEEncs = []string{}, []string{}, []string{}

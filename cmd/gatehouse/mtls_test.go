@@ -91,6 +91,13 @@ type mtlsSetup struct {
 // tls_client_auth, accepting any for self_signed_tls_client_auth.
 func startBehindNginx(t *testing.T, method string) *mtlsSetup {
 	t.Helper()
+	return startBehindNginxWith(t, method, "", "")
+}
+
+// startBehindNginxWith is startBehindNginx with token adding members to
+// op.token (", accessTokenAlg: PS256") and op adding lines under op:.
+func startBehindNginxWith(t *testing.T, method, token, op string) *mtlsSetup {
+	t.Helper()
 	dir := t.TempDir()
 	ca := newPeer(t, nil, pkix.Name{CommonName: "Test CA"}, true)
 	serverPeer := newPeer(t, &ca, pkix.Name{CommonName: "127.0.0.1"}, false)
@@ -107,11 +114,11 @@ ldap:
   bindDN: %s
   bindPasswordFile: %s
 op:
-  token: {authMethods: [client_secret_basic, %s]}
+  token: {authMethods: [client_secret_basic, %s]%s}
   tls: {clientX509CertHeader: %s}
   reg: {masterTokenSHA256: %s}
   secrets: {argon2id: {memoryKiB: 1024, iterations: 1, parallelism: 1}}
-`, dir, slapd.URL, slapd.AdminDN, pwFile, method, certHeader, hex.EncodeToString(sum[:])))
+%s`, dir, slapd.URL, slapd.AdminDN, pwFile, method, token, certHeader, hex.EncodeToString(sum[:]), op))
 
 	opts := nginxtest.Options{
 		Backend:  s.base,

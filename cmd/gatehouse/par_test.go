@@ -285,7 +285,11 @@ func ecKeySet(t *testing.T) (jose.JSONWebKey, string) {
 
 func signJWT(t *testing.T, key jose.JSONWebKey, claims map[string]any) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key},
+	alg := jose.ES256
+	if key.Algorithm != "" {
+		alg = jose.SignatureAlgorithm(key.Algorithm)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", key.KeyID))
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package authorize
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -39,6 +40,7 @@ var testNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 var (
 	rsaKey   = mustRSA()
 	ecKey    = mustEC()
+	edKey    = mustEd()
 	otherRSA = mustRSA()
 )
 
@@ -58,11 +60,20 @@ func mustEC() *ecdsa.PrivateKey {
 	return k
 }
 
+func mustEd() ed25519.PrivateKey {
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
 // clientJWKS is the public key set the request object clients register.
 func clientJWKS() json.RawMessage {
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
 		{Key: &rsaKey.PublicKey, KeyID: "rsa1", Use: "sig", Algorithm: "RS256"},
 		{Key: &ecKey.PublicKey, KeyID: "ec1", Use: "sig", Algorithm: "ES256"},
+		{Key: edKey.Public(), KeyID: "ed1", Use: "sig", Algorithm: "EdDSA"},
 	}}
 	b, err := json.Marshal(set)
 	if err != nil {

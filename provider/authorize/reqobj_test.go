@@ -29,6 +29,11 @@ func TestRequestObjectAccepted(t *testing.T) {
 				t.Errorf("alg = %q", req.RequestObject.Alg)
 			}
 		}},
+		{name: "EdDSA (RFC 8037)", object: sign(t, jose.EdDSA, edKey, "ed1", jarClaims()), check: func(t *testing.T, req Request) {
+			if req.RequestObject.Alg != "EdDSA" || req.RequestObject.KeyID != "ed1" {
+				t.Errorf("object info = %+v", req.RequestObject)
+			}
+		}},
 		{name: "RS256 without kid", object: sign(t, jose.RS256, rsaKey, "", jarClaims()), check: func(t *testing.T, req Request) {
 			if req.RequestObject.KeyID != "rsa1" {
 				t.Errorf("kid = %q", req.RequestObject.KeyID)

@@ -20,7 +20,7 @@ const clockSkew = time.Minute
 // asymmetricSigningAlgs are accepted from a client that registered no
 // request_object_signing_alg. HS* needs the client to register it: the
 // key is then its secret, which the server must be able to recover.
-var asymmetricSigningAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+var asymmetricSigningAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 func isHMAC(alg string) bool { return strings.HasPrefix(alg, "HS") }
 

@@ -104,6 +104,10 @@ func TestAssertions(t *testing.T) {
 		{name: "pk no jti", form: rs("pk", map[string]any{"jti": nil}), want: refused(401, errNoJTI)},
 		{name: "pk-es registered ES256", form: signed("ES256", keys.ec, "ec-1", "pk-es", nil), want: ok(MethodPrivateKeyJWT, "pk-es")},
 		{name: "pk-es signs RS256", form: rs("pk-es", nil), want: refused(401, errAlgNotAccepted)},
+		{name: "pk-ed registered EdDSA", form: signed("EdDSA", keys.ed, "ed-1", "pk-ed", nil), want: ok(MethodPrivateKeyJWT, "pk-ed")},
+		{name: "pk-ed EdDSA without kid", form: signed("EdDSA", keys.ed, "", "pk-ed", nil), want: ok(MethodPrivateKeyJWT, "pk-ed")},
+		{name: "pk-ed EdDSA named as the EC key", form: signed("EdDSA", keys.ed, "ec-1", "pk-ed", nil), want: refused(401, errBadSignature)},
+		{name: "pk-ed signs ES256", form: signed("ES256", keys.ec, "ec-1", "pk-ed", nil), want: refused(401, errAlgNotAccepted)},
 		{name: "pk-uri from jwks_uri", form: signed("RS256", keys.rsa, "uri-1", "pk-uri", nil), want: ok(MethodPrivateKeyJWT, "pk-uri")},
 
 		// the request and the client

@@ -32,7 +32,7 @@
 //     token_endpoint_auth_signing_alg, HS256 when none is registered, since
 //     a generated secret is only sure to be long enough for that
 //     (RFC 7518 §3.2). private_key_jwt assertions use the registered
-//     algorithm or, when none is registered, any RS, PS or ES algorithm;
+//     algorithm or, when none is registered, any RS, PS, ES or EdDSA algorithm;
 //     never none and never HS. Keys come from the client's jwks, or from its
 //     jwks_uri, fetched again once when the assertion names a key id the
 //     cached set does not hold, or names none and no key verifies it (the

@@ -3,6 +3,7 @@ package clientauth
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -61,6 +62,7 @@ const (
 type keySet struct {
 	rsa, rsa2, other *rsa.PrivateKey
 	ec               *ecdsa.PrivateKey
+	ed               ed25519.PrivateKey
 }
 
 // testKeys are made once: RSA key generation is slow.
@@ -76,7 +78,11 @@ var testKeys = sync.OnceValue(func() keySet {
 	if err != nil {
 		panic(err)
 	}
-	return keySet{rsa: gen(), rsa2: gen(), other: gen(), ec: ec}
+	_, ed, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return keySet{rsa: gen(), rsa2: gen(), other: gen(), ec: ec, ed: ed}
 })
 
 // publicJWKS is a JWK set of the public halves of keys, by kid.
@@ -211,6 +217,8 @@ func (f *fixture) makeClients(t testing.TB) map[string]oauth.Client {
 			JWKS: publicJWKS(t, map[string]any{"rsa-1": &keys.rsa.PublicKey, "ec-1": &keys.ec.PublicKey})}},
 		{ID: "pk-es", Metadata: oauth.Metadata{TokenEndpointAuthMethod: MethodPrivateKeyJWT, TokenEndpointAuthSigningAlg: "ES256",
 			JWKS: publicJWKS(t, map[string]any{"ec-1": &keys.ec.PublicKey, "rsa-1": &keys.rsa.PublicKey})}},
+		{ID: "pk-ed", Metadata: oauth.Metadata{TokenEndpointAuthMethod: MethodPrivateKeyJWT, TokenEndpointAuthSigningAlg: "EdDSA",
+			JWKS: publicJWKS(t, map[string]any{"ed-1": keys.ed.Public(), "ec-1": &keys.ec.PublicKey})}},
 		{ID: "pk-uri", Metadata: oauth.Metadata{TokenEndpointAuthMethod: MethodPrivateKeyJWT, JWKSURI: f.jwks.URL}},
 	}
 	m := make(map[string]oauth.Client, len(clients))

@@ -3,6 +3,7 @@ package clientauth
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
@@ -100,6 +101,9 @@ func usable(k jose.JSONWebKey, alg string) bool {
 		return (strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")) && key.N.BitLen() >= minRSABits
 	case *ecdsa.PublicKey:
 		return strings.HasPrefix(alg, "ES")
+	case ed25519.PublicKey:
+		// RFC 8037 §3.1: EdDSA with an OKP key; Ed448 go-jose cannot read.
+		return alg == "EdDSA"
 	}
 	return false
 }

@@ -41,9 +41,11 @@ const leeway = 30 * time.Second
 
 // hmacAlgs and asymmetricAlgs are the JWS algorithms accepted for
 // client_secret_jwt and private_key_jwt, as advertised in discovery.
+// EdDSA (Ed25519, RFC 8037) is one of the three the FAPI 2.0 Security
+// Profile allows (§5.4.1), next to PS256 and ES256.
 var (
 	hmacAlgs       = []string{"HS256", "HS384", "HS512"}
-	asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+	asymmetricAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 
 // KeySets fetches the key set a client publishes at its jwks_uri.

@@ -73,11 +73,11 @@ func TestDiscoveryValues(t *testing.T) {
 	}{
 		{name: "client_secret_jwt", auth: all, method: MethodSecretJWT, want: []string{"HS256", "HS384", "HS512"}},
 		{name: "private_key_jwt", auth: all, method: MethodPrivateKeyJWT,
-			want: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}},
+			want: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}},
 		{name: "basic signs nothing", auth: all, method: MethodSecretBasic},
 		{name: "client_secret_jwt not enabled", auth: some, method: MethodSecretJWT},
 		{name: "private_key_jwt enabled", auth: some, method: MethodPrivateKeyJWT,
-			want: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}},
+			want: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -45,7 +45,7 @@ var openGrantTypes = []string{grantCode, grantRefresh}
 // configuration accepts for op.authz.
 var (
 	jwsAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-		"ES256", "ES384", "ES512", "HS256", "HS384", "HS512"}
+		"ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512"}
 	jweAlgs = []string{"RSA-OAEP-256", "RSA-OAEP", "RSA1_5", "ECDH-ES",
 		"ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW", "dir"}
 	jweEncs = []string{"A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512",

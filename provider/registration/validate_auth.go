@@ -66,7 +66,7 @@ func (v *validator) authMethod() *oauth.Error {
 	case method == methodSecretJWT && !hmac:
 		return invalidMetadata("token_endpoint_auth_signing_alg", "must be HS256, HS384 or HS512 with client_secret_jwt, not %s", alg)
 	case method == methodPrivateJWT && hmac:
-		return invalidMetadata("token_endpoint_auth_signing_alg", "must be an RS, PS or ES algorithm with private_key_jwt, not %s", alg)
+		return invalidMetadata("token_endpoint_auth_signing_alg", "must be an RS, PS, ES or EdDSA algorithm with private_key_jwt, not %s", alg)
 	}
 	return nil
 }

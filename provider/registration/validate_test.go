@@ -230,7 +230,7 @@ func TestValidateRules(t *testing.T) {
 		// algorithms
 		{name: "unsupported ID token alg", edit: func(m *oauth.Metadata) { m.IDTokenSignedResponseAlg = "none" },
 			code: "invalid_client_metadata", member: "id_token_signed_response_alg"},
-		{name: "unsupported userinfo alg", edit: func(m *oauth.Metadata) { m.UserinfoSignedResponseAlg = "EdDSA" },
+		{name: "unsupported userinfo alg", edit: func(m *oauth.Metadata) { m.UserinfoSignedResponseAlg = "ES256K" },
 			code: "invalid_client_metadata", member: "userinfo_signed_response_alg"},
 		{name: "unsupported request object alg", edit: func(m *oauth.Metadata) { m.RequestObjectSigningAlg = "RS1" },
 			code: "invalid_client_metadata", member: "request_object_signing_alg"},
@@ -365,4 +365,35 @@ func FuzzRedirectProblem(f *testing.F) {
 			t.Fatalf("accepted %q for a web client", raw)
 		}
 	})
+}
+
+// TestEdDSAAccepted: EdDSA (RFC 8037), which the FAPI 2.0 profiles allow
+// next to PS256 and ES256, is accepted for every member that names a
+// signing algorithm: the minter signs with it, the client authenticator
+// and the request object parser verify it; JARM takes it when enabled.
+func TestEdDSAAccepted(t *testing.T) {
+	p := testPolicy
+	p.AuthzJWSAlgs = append([]string{"EdDSA"}, testPolicy.AuthzJWSAlgs...)
+	for _, tc := range []struct {
+		name string
+		edit func(m *oauth.Metadata)
+	}{
+		{"id_token_signed_response_alg", func(m *oauth.Metadata) { m.IDTokenSignedResponseAlg = "EdDSA" }},
+		{"userinfo_signed_response_alg", func(m *oauth.Metadata) { m.UserinfoSignedResponseAlg = "EdDSA" }},
+		{"request_object_signing_alg", func(m *oauth.Metadata) { m.RequestObjectSigningAlg = "EdDSA" }},
+		{"authorization_signed_response_alg", func(m *oauth.Metadata) { m.AuthorizationSignedResponseAlg = "EdDSA" }},
+		{"token_endpoint_auth_signing_alg", func(m *oauth.Metadata) {
+			m.TokenEndpointAuthMethod = "private_key_jwt"
+			m.JWKSURI = "https://rp.example.com/jwks"
+			m.TokenEndpointAuthSigningAlg = "EdDSA"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := webClient()
+			tc.edit(&m)
+			if err := validate(&m, p, false); err != nil {
+				t.Errorf("EdDSA refused: %v", err)
+			}
+		})
+	}
 }
