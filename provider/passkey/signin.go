@@ -123,6 +123,9 @@ func (h *Handler) SignInSubmit(w http.ResponseWriter, r *http.Request) {
 		h.showSignIn(w, r, p, http.StatusOK, templates.PasskeyFailed)
 		return
 	}
+	if !h.admitted(w, r, p.flow.ID, p.lang, owner.user) {
+		return
+	}
 	acr, amr := grade(parsed.Response.AuthenticatorData.Flags, false)
 	h.SignIn(w, r, p.flow.ID, owner.user, acr, amr)
 }

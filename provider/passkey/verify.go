@@ -144,6 +144,9 @@ func (h *Handler) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 		h.failed(w, p.lang, err)
 		return
 	}
+	if !h.admitted(w, r, p.flow.ID, p.lang, oauth.User{Subject: p.sess.Subject}) {
+		return
+	}
 	acr, amr := grade(parsed.Response.AuthenticatorData.Flags, true)
 	s := p.sess
 	s.ACR, s.AMR, s.AuthTime = acr, addAMR(s.AMR, amr), h.Now()
