@@ -101,6 +101,7 @@ func (s *Server) newPasskeys(o Options, f *flow.Handler) error {
 		Sessions: f.Sessions, Flows: f.Flows, Pages: s.pages, Issuer: s.issuer,
 		Origins: o.SignIn.Strong.PasskeyOrigins, AESKey: o.Keys.Current().SecretKey(),
 		CurrentSession: f.CurrentSession, Resume: f.Resume, SignIn: f.SignInWith, Refuse: f.RefuseSignIn,
+		Throttle: f.Throttle, Audit: o.Audit,
 		SignInThenReturn: f.SignInThenReturn,
 		Log:              s.log.With("component", "passkey"), Now: clock(o),
 	})

@@ -96,7 +96,11 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, sess session.Ses
 		code = ""
 	}
 	codes, err := h.Factors.FinishEnrolment(r.Context(), sess.Subject, sess.SID, sealed, code, r.PostForm.Get("name"))
-	if errors.Is(err, mfa.ErrWrongCode) {
+	if errors.Is(err, mfa.ErrWrongCode) || errors.Is(err, mfa.ErrThrottled) {
+		errKey, status := "invalid", http.StatusOK
+		if errors.Is(err, mfa.ErrThrottled) {
+			errKey, status = "throttled", http.StatusTooManyRequests
+		}
 		e, rerr := h.Factors.ResumeEnrolment(sess.Subject, sess.SID, sealed)
 		if rerr != nil { // not our enrolment, or another session's: start over
 			e, rerr = h.Factors.StartEnrolment(sess.Subject, sess.SID)
@@ -105,7 +109,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, sess session.Ses
 			h.outage(w, r, rerr)
 			return
 		}
-		h.show(w, r, sess, templates.AccountPage{Error: "invalid", Status: http.StatusOK,
+		h.show(w, r, sess, templates.AccountPage{Error: errKey, Status: status,
 			Enrolment: &templates.AccountEnrolment{QR: e.QR, Secret: e.Secret, Sealed: e.Sealed}})
 		return
 	}

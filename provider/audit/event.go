@@ -42,6 +42,14 @@ const (
 	// (Outcome delivered, retry, failed or dropped).
 	TypeLogout            = "logout"
 	TypeBackchannelLogout = "backchannel_logout"
+	// TypePasskeyFailed is a passkey refused at /login/passkey or
+	// /mfa/passkey (Outcome invalid or throttled; Detail says why: an
+	// unknown credential, a signature not valid, a cloned authenticator).
+	// A passkey sign-in that succeeds is a TypeSignIn.
+	TypePasskeyFailed = "passkey_failed"
+	// TypeSecondFactor is a second factor that stepped a session up
+	// (Detail: passkey).
+	TypeSecondFactor = "second_factor"
 )
 
 // Sign-in outcomes: Event.Outcome of TypeSignIn.
