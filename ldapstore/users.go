@@ -237,8 +237,13 @@ func (u *Users) loginFilter(username string) string {
 // search returns the people matching filter, at most two: enough to tell
 // one from several without reading a directory's worth of entries.
 func (u *Users) search(ctx context.Context, filter string) ([]*ldap.Entry, error) {
+	return u.searchAttrs(ctx, filter, u.attrs)
+}
+
+// searchAttrs is search asking for attrs.
+func (u *Users) searchAttrs(ctx context.Context, filter string, attrs []string) ([]*ldap.Entry, error) {
 	req := ldap.NewSearchRequest(u.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
-		2, 0, false, filter, u.attrs, nil)
+		2, 0, false, filter, attrs, nil)
 	var entries []*ldap.Entry
 	err := u.pool.DoIdempotentOp(ctx, OpSearch, func(conn *ldap.Conn) error {
 		res, err := conn.Search(req)

@@ -26,7 +26,7 @@ func (s *Server) newAccount(o Options) error {
 		People: o.SignIn.Users, Pages: s.pages,
 		CSRFKey: derive(o.Keys.Current().SecretKey(), "gatehouse account csrf v1"),
 		Path:    s.issuer.Path + "/account",
-		Log:     s.log.With("component", "account"), Now: clock(o),
+		Log:     s.log.With("component", "account"), Now: clock(o), Audit: o.Audit,
 	}
 	if f.Logouts != nil {
 		opts.Logouts = f.Logouts

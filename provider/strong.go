@@ -92,11 +92,16 @@ func (s *Server) newPasskeys(o Options, f *flow.Handler) error {
 	if !ok {
 		return errors.New("provider: the authenticator store cannot find passkeys by credential ID")
 	}
+	people, ok := o.SignIn.Users.(passkey.People)
+	if !ok { // a passkey sign-in must be able to ask for locked accounts
+		return errors.New("provider: the directory cannot tell a passkey sign-in whether an account is locked")
+	}
 	h, err := passkey.New(passkey.Options{
-		Store: store, People: o.SignIn.Users, KV: o.SignIn.KV,
+		Store: store, People: people, KV: o.SignIn.KV,
 		Sessions: f.Sessions, Flows: f.Flows, Pages: s.pages, Issuer: s.issuer,
 		Origins: o.SignIn.Strong.PasskeyOrigins, AESKey: o.Keys.Current().SecretKey(),
-		CurrentSession: f.CurrentSession, Resume: f.Resume, SignIn: f.SignInWith,
+		CurrentSession: f.CurrentSession, Resume: f.Resume, SignIn: f.SignInWith, Refuse: f.RefuseSignIn,
+		Throttle: f.Throttle, Audit: o.Audit,
 		SignInThenReturn: f.SignInThenReturn,
 		Log:              s.log.With("component", "passkey"), Now: clock(o),
 	})

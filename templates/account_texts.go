@@ -48,6 +48,7 @@ var accountCatalog = map[string]map[string]string{
 		"account.notice.ended":     "That browser was signed out.",
 		"account.notice.ended_all": "You were signed out everywhere.",
 		"account.error.invalid":    "That code is not right. Try again with the code the app shows now.",
+		"account.error.throttled":  "Too many attempts. Try again in a few minutes.",
 		"account.error.name":       "Please enter a name.",
 	},
 	"de": {
@@ -96,6 +97,7 @@ var accountCatalog = map[string]map[string]string{
 		"account.notice.ended":     "Dieser Browser wurde abgemeldet.",
 		"account.notice.ended_all": "Sie wurden überall abgemeldet.",
 		"account.error.invalid":    "Dieser Code stimmt nicht. Versuchen Sie es mit dem Code, den die App jetzt anzeigt.",
+		"account.error.throttled":  "Zu viele Versuche. Versuchen Sie es in einigen Minuten erneut.",
 		"account.error.name":       "Bitte geben Sie einen Namen ein.",
 	},
 }

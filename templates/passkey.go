@@ -19,6 +19,7 @@ const (
 	PasskeyExpired     = "expired"     // the challenge was used or timed out
 	PasskeyUnavailable = "unavailable" // a store is down
 	PasskeyStepUp      = "stepup"      // (refused) sign in with your second factor first
+	PasskeyThrottled   = "throttled"   // too many refused passkeys: wait
 )
 
 // PasskeyPage runs one WebAuthn ceremony (static/passkey.js): Options are
@@ -130,6 +131,7 @@ var passkeyTexts = map[string]map[string]string{
 		"passkey.error.expired":     "That took too long. Try again.",
 		"passkey.error.unavailable": "The service is busy. Try again in a few minutes.",
 		"passkey.error.stepup":      "Sign in with your second factor before adding a passkey.",
+		"passkey.error.throttled":   "Too many attempts. Try again in a few minutes.",
 		"passkey.error.browser":     "Your browser did not create or use a passkey. Try again, or use another way.",
 		"passkey.use":               "Use a passkey instead",
 		"passkey.setup":             "Set up a passkey instead",
@@ -160,6 +162,7 @@ var passkeyTexts = map[string]map[string]string{
 		"passkey.error.expired":     "Das hat zu lange gedauert. Versuchen Sie es erneut.",
 		"passkey.error.unavailable": "Der Dienst ist ausgelastet. Versuchen Sie es in einigen Minuten erneut.",
 		"passkey.error.stepup":      "Melden Sie sich mit Ihrem zweiten Faktor an, bevor Sie einen Passkey hinzufügen.",
+		"passkey.error.throttled":   "Zu viele Versuche. Versuchen Sie es in einigen Minuten erneut.",
 		"passkey.error.browser":     "Ihr Browser hat keinen Passkey erstellt oder verwendet. Versuchen Sie es erneut oder melden Sie sich anders an.",
 		"passkey.use":               "Stattdessen einen Passkey verwenden",
 		"passkey.setup":             "Stattdessen einen Passkey einrichten",

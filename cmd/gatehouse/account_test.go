@@ -146,7 +146,10 @@ func TestAccountPageInChromium(t *testing.T) {
 	}
 
 	// Revoke the application: the next authorization asks for consent.
-	run("revoke", chromedp.Click(chromedp.CSS(`#apps button[value="revoke"]`)), chromedp.WaitVisible(chromedp.ID("account-notice")))
+	// From a page without a notice: the last action's notice would match
+	// the wait before the form's answer has loaded.
+	run("revoke", chromedp.Navigate(s.base+"/account"),
+		chromedp.Click(chromedp.CSS(`#apps button[value="revoke"]`)), chromedp.WaitVisible(chromedp.ID("account-notice")))
 	if got := text("#account-notice"); !strings.Contains(got, "revoked") {
 		t.Errorf("notice after revoke: %q", got)
 	}

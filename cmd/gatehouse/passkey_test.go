@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+	"github.com/go-ldap/ldap/v3"
 
 	"github.com/gatehouse-idp/gatehouse/internal/browsertest"
 	"github.com/gatehouse-idp/gatehouse/ldapstore/ldaptest"
@@ -28,7 +29,7 @@ import (
 // startPasskeyServer serves strong sign-in at http://localhost:PORT:
 // WebAuthn needs a domain as the RP ID (not 127.0.0.1), and Chromium
 // counts http://localhost as a secure context.
-func startPasskeyServer(t *testing.T) (*server, string) {
+func startPasskeyServer(t *testing.T) (*server, string, *ldaptest.Slapd) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -38,7 +39,9 @@ func startPasskeyServer(t *testing.T) (*server, string) {
 	if err := ln.Close(); err != nil {
 		t.Fatal(err)
 	}
-	slapd := ldaptest.New(t, ldaptest.Options{LDIF: []string{"../../conf/dev-directory.ldif"}})
+	// ppolicy: an account locked in the directory must not sign in with
+	// a passkey either.
+	slapd := ldaptest.New(t, ldaptest.Options{PPolicy: true, LDIF: []string{"../../conf/dev-directory.ldif"}})
 	pwFile := writeFile(t, t.TempDir(), "ldap-password", slapd.AdminPassword)
 	sum := sha256.Sum256([]byte(signInMasterToken))
 	issuer := fmt.Sprintf("http://localhost:%d", port)
@@ -55,7 +58,7 @@ op:
   secrets: {argon2id: {memoryKiB: 1024, iterations: 1, parallelism: 1}}
   authn: {secondFactor: optional}
 `, issuer, port, t.TempDir(), slapd.URL, slapd.AdminDN, pwFile, hex.EncodeToString(sum[:])))
-	return s, issuer
+	return s, issuer, slapd
 }
 
 // virtualAuthenticator adds a CTAP2 platform authenticator with resident
@@ -114,7 +117,7 @@ func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Actio
 // know is refused, and so is a copy of the real one whose signature
 // counter starts again (a cloned authenticator).
 func TestPasskeyInChromium(t *testing.T) {
-	s, issuer := startPasskeyServer(t)
+	s, issuer, slapd := startPasskeyServer(t)
 	cb := callbackServer(t)
 	redirectURI := cb.URL + "/callback"
 	clientID := registerHybrid(t, s, redirectURI)
@@ -245,5 +248,38 @@ func TestPasskeyInChromium(t *testing.T) {
 		RpID: "localhost", PrivateKey: real.PrivateKey, UserHandle: real.UserHandle, SignCount: 0})
 	if !strings.Contains(s.log.String(), "may be cloned") {
 		t.Errorf("the cloned passkey was not logged:\n%s", s.log.String())
+	}
+
+	// An administrator locks alice (ppolicy): her good passkey is refused
+	// with the login page's "locked", as her password would be.
+	lockAccount(t, slapd, "uid=alice,ou=people,dc=example,dc=org")
+	run(t, ctx, "locked account",
+		fresh(),
+		chromedp.Navigate(issuer+authorizeURL(clientID, redirectURI, hybrid)),
+		chromedp.WaitVisible(chromedp.ID("passkey-login")),
+		chromedp.Click(chromedp.ID("passkey-login")),
+		chromedp.WaitVisible(chromedp.ID("passkey-start")),
+		chromedp.Click(chromedp.ID("passkey-start")),
+		chromedp.WaitVisible(chromedp.ID("login-error")),
+	)
+	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("login-error")))
+	if err != nil || !strings.Contains(strings.ToLower(msg), "locked") {
+		t.Errorf("locked account's passkey: message %q (%v), want the login page's locked message", msg, err)
+	}
+}
+
+// lockAccount sets ppolicy's administrative lock on dn.
+func lockAccount(t *testing.T, slapd *ldaptest.Slapd, dn string) {
+	t.Helper()
+	conn, err := slapd.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	relax := ldap.NewControlString("1.3.6.1.4.1.4203.666.5.12", true, "")
+	req := ldap.NewModifyRequest(dn, []ldap.Control{relax})
+	req.Replace("pwdAccountLockedTime", []string{"000001010000Z"})
+	if err := conn.Modify(req); err != nil {
+		t.Fatalf("lock %s: %v", dn, err)
 	}
 }

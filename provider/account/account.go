@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/logout"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
@@ -93,8 +94,10 @@ type Options struct {
 	PasskeyEnrolURL string
 	// ReauthAfter: 0 means DefaultReauthAfter.
 	ReauthAfter time.Duration
-	Log         *slog.Logger
-	Now         func() time.Time
+	// Audit hears of every change made here; nil: none.
+	Audit audit.Recorder
+	Log   *slog.Logger
+	Now   func() time.Time
 }
 
 // Handler serves /account.
@@ -118,6 +121,7 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Audit = audit.OrNop(o.Audit)
 	return &Handler{Options: o}, nil
 }
 

@@ -96,7 +96,10 @@ func (f *fakeFactors) StartEnrolment(string, string) (mfa.Enrolment, error) {
 func (f *fakeFactors) ResumeEnrolment(string, string, string) (mfa.Enrolment, error) {
 	return f.StartEnrolment("", "")
 }
-func (f *fakeFactors) FinishEnrolment(context.Context, string, string, string, string, string) ([]string, error) {
+func (f *fakeFactors) FinishEnrolment(_ context.Context, _, _, _, code, _ string) ([]string, error) {
+	if code == "123456" {
+		return nil, nil
+	}
 	return nil, mfa.ErrWrongCode
 }
 func (f *fakeFactors) NewRecoveryCodes(context.Context, string) ([]string, error) {
@@ -133,6 +136,8 @@ type rig struct {
 	authz   *fakeAuthz
 	clock   *sessiontest.FakeClock
 	cookie  string
+	audit   *auditLog
+	ss      *session.Sessions
 }
 
 func newRig(t *testing.T, stepUp bool) *rig {
@@ -147,7 +152,7 @@ func newRig(t *testing.T, stepUp bool) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rg := &rig{signIn: &fakeSignIn{sessions: ss}, authz: &fakeAuthz{}, clock: clock, cookie: sess.ID,
+	rg := &rig{signIn: &fakeSignIn{sessions: ss}, authz: &fakeAuthz{}, clock: clock, cookie: sess.ID, audit: &auditLog{}, ss: ss,
 		factors: &fakeFactors{list: []oauth.Authenticator{
 			{ID: "mine", Subject: "alice", Kind: oauth.AuthenticatorTOTP, Name: "Phone"},
 			{ID: "theirs", Subject: "bob", Kind: oauth.AuthenticatorTOTP, Name: "Bob's"},
@@ -156,7 +161,7 @@ func newRig(t *testing.T, stepUp bool) *rig {
 	rg.h, err = account.New(account.Options{Sessions: ss, SignIn: rg.signIn, Authorizations: rg.authz,
 		Clients: func(context.Context, string) (oauth.Client, error) { return oauth.Client{}, storage.ErrNotFound },
 		People:  fakePeople{}, Pages: pages, CSRFKey: make([]byte, 32), Path: "/account",
-		Authenticators: rg.factors, Factors: rg.factors, StepUp: needAlways(stepUp), Now: clock.Now})
+		Authenticators: rg.factors, Factors: rg.factors, StepUp: needAlways(stepUp), Now: clock.Now, Audit: rg.audit})
 	if err != nil {
 		t.Fatal(err)
 	}

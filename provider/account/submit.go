@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/logout"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
@@ -96,7 +97,11 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, sess session.Ses
 		code = ""
 	}
 	codes, err := h.Factors.FinishEnrolment(r.Context(), sess.Subject, sess.SID, sealed, code, r.PostForm.Get("name"))
-	if errors.Is(err, mfa.ErrWrongCode) {
+	if errors.Is(err, mfa.ErrWrongCode) || errors.Is(err, mfa.ErrThrottled) {
+		errKey, status := "invalid", http.StatusOK
+		if errors.Is(err, mfa.ErrThrottled) {
+			errKey, status = "throttled", http.StatusTooManyRequests
+		}
 		e, rerr := h.Factors.ResumeEnrolment(sess.Subject, sess.SID, sealed)
 		if rerr != nil { // not our enrolment, or another session's: start over
 			e, rerr = h.Factors.StartEnrolment(sess.Subject, sess.SID)
@@ -105,7 +110,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, sess session.Ses
 			h.outage(w, r, rerr)
 			return
 		}
-		h.show(w, r, sess, templates.AccountPage{Error: "invalid", Status: http.StatusOK,
+		h.show(w, r, sess, templates.AccountPage{Error: errKey, Status: status,
 			Enrolment: &templates.AccountEnrolment{QR: e.QR, Secret: e.Secret, Sealed: e.Sealed}})
 		return
 	}
@@ -114,6 +119,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, sess session.Ses
 		return
 	}
 	h.Log.Info("account: authenticator app added", "sub", sess.Subject)
+	h.audited(r, sess, audit.TypeAuthenticatorAdded, "totp", "")
 	// The first code was a second factor: the session now has one, so the
 	// policy does not send the person straight to /mfa for it.
 	if err := h.Factors.StepUpSession(r.Context(), sess); err != nil {
@@ -163,6 +169,9 @@ func (h *Handler) rename(w http.ResponseWriter, r *http.Request, sess session.Se
 		h.outage(w, r, err)
 		return
 	}
+	if own && err == nil {
+		h.audited(r, sess, audit.TypeAuthenticatorRenamed, "", "")
+	}
 	h.done(w, r, "renamed")
 }
 
@@ -177,8 +186,9 @@ func (h *Handler) remove(w http.ResponseWriter, r *http.Request, sess session.Se
 		h.outage(w, r, err)
 		return
 	}
-	if own {
+	if own && err == nil {
 		h.Log.Info("account: authenticator removed", "sub", sess.Subject)
+		h.audited(r, sess, audit.TypeAuthenticatorRemoved, "", "")
 	}
 	h.done(w, r, "removed")
 }
@@ -190,6 +200,7 @@ func (h *Handler) recovery(w http.ResponseWriter, r *http.Request, sess session.
 		return
 	}
 	h.Log.Info("account: new recovery codes", "sub", sess.Subject)
+	h.audited(r, sess, audit.TypeRecoveryCodesRenewed, "", "")
 	h.show(w, r, sess, templates.AccountPage{RecoveryCodes: codes})
 }
 
@@ -209,6 +220,9 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request, sess session.Se
 		return
 	}
 	h.Log.Info("account: authorization revoked", "sub", sess.Subject, "client_id", clientID)
+	if err == nil {
+		h.audited(r, sess, audit.TypeAuthorizationRevoked, "", clientID)
+	}
 	h.done(w, r, "revoked")
 }
 
@@ -226,6 +240,7 @@ func (h *Handler) endOne(w http.ResponseWriter, r *http.Request, sess session.Se
 	}
 	if err == nil {
 		h.notify(r.Context(), ended)
+		h.audited(r, sess, audit.TypeSessionsEnded, "one", "")
 	}
 	if sid == sess.SID {
 		h.signedOut(w, r)
@@ -248,6 +263,7 @@ func (h *Handler) endAll(w http.ResponseWriter, r *http.Request, sess session.Se
 		h.outage(w, r, err)
 		return
 	}
+	h.audited(r, sess, audit.TypeSessionsEnded, "all", "")
 	h.signedOut(w, r)
 }
 

@@ -42,6 +42,27 @@ const (
 	// (Outcome delivered, retry, failed or dropped).
 	TypeLogout            = "logout"
 	TypeBackchannelLogout = "backchannel_logout"
+	// TypePasskeyFailed is a passkey refused at /login/passkey or
+	// /mfa/passkey (Outcome invalid or throttled; Detail says why: an
+	// unknown credential, a signature not valid, a cloned authenticator).
+	// A passkey sign-in that succeeds is a TypeSignIn.
+	TypePasskeyFailed = "passkey_failed"
+	// TypeSecondFactor is a second factor that stepped a session up
+	// (Detail: passkey).
+	TypeSecondFactor = "second_factor"
+	// A person's own changes to their sign-in methods (the account page,
+	// and passkey enrolment): an authenticator added (Detail totp or
+	// passkey), renamed or removed, and a new set of recovery codes.
+	TypeAuthenticatorAdded   = "authenticator_added"
+	TypeAuthenticatorRenamed = "authenticator_renamed"
+	TypeAuthenticatorRemoved = "authenticator_removed"
+	TypeRecoveryCodesRenewed = "recovery_codes_renewed"
+	// TypeAuthorizationRevoked is a person revoking an application's
+	// access on the account page (its consent and refresh tokens).
+	TypeAuthorizationRevoked = "authorization_revoked"
+	// TypeSessionsEnded is a person signing out a browser (Detail one) or
+	// every browser (Detail all) on the account page.
+	TypeSessionsEnded = "sessions_ended"
 )
 
 // Sign-in outcomes: Event.Outcome of TypeSignIn.

@@ -42,3 +42,23 @@ func (h *Handler) passkeyURL(flowID string) string {
 	}
 	return h.PasskeyPath + "?flow=" + url.QueryEscape(flowID)
 }
+
+// RefuseSignIn answers a sign-in without a password (a passkey) of an
+// account the directory says may not sign in — locked, disabled,
+// expired — with the login page and message a password sign-in gets for
+// the same account, and the same audit outcome. The browser's session,
+// when it is this person's (a passkey as the second factor after a
+// password), ends: the account may not use it either.
+func (h *Handler) RefuseSignIn(w http.ResponseWriter, r *http.Request, flowID string, user oauth.User, outcome oauth.LoginOutcome) {
+	f, req, ok := h.flowFromRequest(w, r, flowID)
+	if !ok {
+		return
+	}
+	h.auditSignIn(r, req, user.Username, signInOutcome(outcome), user.Subject)
+	ctx := r.Context()
+	if old, live, err := h.currentSession(ctx, r); err == nil && live && old.Subject == user.Subject {
+		_ = h.Sessions.Delete(ctx, old.ID) // best effort: it expires anyway
+	}
+	h.Log.Info("sign-in refused", "outcome", outcomeKey(outcome), "client_id", req.ClientID)
+	h.renderLogin(w, r, http.StatusOK, f, req, user.Username, outcomeKey(outcome))
+}

@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"strings"
 	"unicode/utf8"
@@ -18,6 +19,10 @@ import (
 
 // ErrWrongCode: the code does not match the enrolment's secret.
 var ErrWrongCode = errWrongCode
+
+// ErrThrottled: too many wrong codes of this person lately (the count of
+// /mfa); the code was not checked.
+var ErrThrottled = errors.New("mfa: too many wrong codes")
 
 // MaxNameBytes bounds the name a person gives an authenticator.
 const MaxNameBytes = 64
@@ -46,15 +51,31 @@ func (h *Handler) StartEnrolment(subject, bind string) (Enrolment, error) {
 // FinishEnrolment checks the first code against the sealed secret and
 // stores the app under name. A person without recovery codes gets a set,
 // returned to be shown once; one who has them keeps theirs (nil).
+//
+// Wrong codes count in the throttle under the person's /mfa key: a signed-in
+// browser (or whoever holds its cookie) guessing here is slowed as at /mfa.
+// Past the limit it is ErrThrottled without a check.
 func (h *Handler) FinishEnrolment(ctx context.Context, subject, bind, sealed, code, name string) ([]string, error) {
+	key := throttleKey(subject)
+	allowed, _, err := h.Throttle.AllowKnown(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if !allowed {
+		return nil, ErrThrottled
+	}
 	secret, err := h.enrolments.open(subject+"\x00account\x00"+bind, sealed)
 	if err != nil {
 		return nil, errWrongCode
 	}
 	step, ok := checkTOTP(secret, normalizeCode(code), h.Now(), 0)
 	if !ok {
+		if ferr := h.Throttle.FailKnown(ctx, key); ferr != nil {
+			h.Log.Warn("account enrolment: record failure", "err", ferr)
+		}
 		return nil, errWrongCode
 	}
+	_ = h.Throttle.Succeed(ctx, key) // failures expire anyway
 	if name = CleanName(name); name == "" {
 		name = "Authenticator app"
 	}

@@ -37,7 +37,7 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) {
 		h.continueIfStepped(w, r, p)
 		return
 	}
-	key := "mfa:" + p.sess.Subject
+	key := throttleKey(p.sess.Subject)
 	allowed, _, err := h.Throttle.AllowKnown(r.Context(), key)
 	if err != nil {
 		h.failed(w, r, p.lang, err)
@@ -205,3 +205,7 @@ func (h *Handler) newRecoverySet(ctx context.Context, subject string) ([]string,
 		Name: "Recovery codes", RecoveryCodes: h.recovery.hashAll(subject, codes), Created: h.Now()})
 	return codes, err
 }
+
+// throttleKey names a person's wrong codes in the throttle, at /mfa and
+// when adding an app on the account page alike.
+func throttleKey(subject string) string { return "mfa:" + subject }

@@ -11,6 +11,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
@@ -173,6 +174,8 @@ func (h *Handler) EnrolSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Log.Info("passkey registered", "sub", e.subject, "authenticator", a.ID, "backup_eligible", a.Data.BackupEligible)
+	h.Audit.Record(ctx, audit.Event{Type: audit.TypeAuthenticatorAdded, Subject: e.subject,
+		Address: audit.PeerAddress(r), Detail: "passkey"})
 	if e.flowID != "" {
 		http.Redirect(w, r, h.flowURL(PathVerify, e.flowID), http.StatusSeeOther)
 		return

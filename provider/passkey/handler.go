@@ -17,11 +17,13 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
+	"github.com/gatehouse-idp/gatehouse/provider/throttle"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -53,6 +55,10 @@ type Store interface {
 // authenticator, and whether a passwordless sign-in's person still exists.
 type People interface {
 	Lookup(ctx context.Context, subject string) (oauth.User, error)
+	// AccountStatus says whether the account may sign in at all (not
+	// locked, disabled or expired): LoginOK or the outcome a password
+	// bind would give; an error is an outage.
+	AccountStatus(ctx context.Context, subject string) (oauth.LoginOutcome, error)
 }
 
 // Options are the room's dependencies.
@@ -78,6 +84,15 @@ type Options struct {
 	// SignIn starts a session for a person who signed in with a passkey
 	// alone and goes on with the flow (flow.Handler.SignInWith).
 	SignIn func(w http.ResponseWriter, r *http.Request, flowID string, user oauth.User, acr string, amr []string)
+	// Refuse answers a passkey sign-in (alone or as the second factor)
+	// of an account the directory says may not sign in, as the login page
+	// answers a password for it (flow.Handler.RefuseSignIn).
+	Refuse func(w http.ResponseWriter, r *http.Request, flowID string, user oauth.User, outcome oauth.LoginOutcome)
+	// Throttle counts refused passkeys as the login page counts wrong
+	// passwords (the same Logins, so both share the address limit).
+	Throttle *throttle.Logins
+	// Audit hears of refused passkeys and second factors; nil: none.
+	Audit audit.Recorder
 	// SignInThenReturn sends a browser without a session through the
 	// login page and back (flow.Handler.SignInThenReturn).
 	SignInThenReturn func(w http.ResponseWriter, r *http.Request, returnTo string)
@@ -108,7 +123,7 @@ func Usable(issuer *url.URL) error {
 // New checks the options and sets up the relying party.
 func New(o Options) (*Handler, error) {
 	if o.Store == nil || o.People == nil || o.KV == nil || o.Sessions == nil || o.Flows == nil || o.Pages == nil ||
-		o.CurrentSession == nil || o.Resume == nil || o.SignIn == nil || o.SignInThenReturn == nil || len(o.AESKey) == 0 {
+		o.CurrentSession == nil || o.Resume == nil || o.SignIn == nil || o.Refuse == nil || o.Throttle == nil || o.SignInThenReturn == nil || len(o.AESKey) == 0 {
 		return nil, errors.New("passkey: store, people, KV, sessions, flows, pages, key and the flow's callbacks are required")
 	}
 	if err := Usable(o.Issuer); err != nil {
@@ -120,6 +135,7 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Audit = audit.OrNop(o.Audit)
 	origin := (&url.URL{Scheme: o.Issuer.Scheme, Host: o.Issuer.Host}).String()
 	timeouts := webauthn.TimeoutConfig{Enforce: true, Timeout: ceremonyTTL, TimeoutUVD: ceremonyTTL}
 	wa, err := webauthn.New(&webauthn.Config{
@@ -270,6 +286,7 @@ func randomID() string {
 
 // flowRequest is what this room reads of a flow's authorization request.
 type flowRequest struct {
+	ClientID    string   `json:"client_id"`
 	RedirectURI string   `json:"redirect_uri"`
 	ACRValues   []string `json:"acr_values"`
 	UILocales   []string `json:"ui_locales"`

@@ -87,6 +87,10 @@ func (h *Handler) SignInSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if ok, err := h.allowed(ctx, r, ""); err != nil || !ok {
+		h.signInThrottled(w, r, p, "", err)
+		return
+	}
 	c, err := h.take(ctx, kindSignIn, p.flow.ID)
 	if err != nil {
 		if !isNotFound(err) {
@@ -99,15 +103,21 @@ func (h *Handler) SignInSubmit(w http.ResponseWriter, r *http.Request) {
 	parsed, err := protocol.ParseCredentialRequestResponseBytes([]byte(r.PostForm.Get("credential")))
 	if err != nil {
 		h.Log.Info("passkey sign-in refused", "why", "unreadable assertion", "err", err)
+		h.refusedPasskey(r, p.req.ClientID, "", whyUnreadable)
 		h.showSignIn(w, r, p, http.StatusOK, templates.PasskeyFailed)
 		return
 	}
 	var owner ownerLookup
-	_, _, err = h.wa.ValidatePasskeyLogin(owner.handler(ctx, h), c.Data, parsed)
+	_, _, err = h.wa.ValidatePasskeyLogin(owner.handler(ctx, h, r), c.Data, parsed)
 	if owner.err != nil && !isNotFound(owner.err) {
 		h.failed(w, p.lang, owner.err) // the directory is down: not the person's fault
 		return
 	}
+	if owner.throttled {
+		h.signInThrottled(w, r, p, owner.passkey.Subject, nil)
+		return
+	}
+	why := whyNotValid
 	if err == nil && !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
 		err = errors.New("no user verification") // the library checks it too (required)
 	}
@@ -117,14 +127,35 @@ func (h *Handler) SignInSubmit(w http.ResponseWriter, r *http.Request) {
 			h.failed(w, p.lang, err)
 			return
 		}
+		why = whyCloned
 	}
 	if err != nil {
+		if owner.passkey.Subject == "" {
+			why = whyUnknown
+		}
 		h.Log.Info("passkey sign-in refused", "sub", owner.passkey.Subject, "err", err)
+		h.refusedPasskey(r, p.req.ClientID, owner.passkey.Subject, why)
 		h.showSignIn(w, r, p, http.StatusOK, templates.PasskeyFailed)
 		return
 	}
+	if !h.admitted(w, r, p.flow.ID, p.lang, owner.user) {
+		return
+	}
+	h.acceptedPasskey(ctx, owner.user.Subject)
 	acr, amr := grade(parsed.Response.AuthenticatorData.Flags, false)
 	h.SignIn(w, r, p.flow.ID, owner.user, acr, amr)
+}
+
+// signInThrottled answers a passwordless attempt past the throttle's
+// limit (429), or the throttle's store being down (503), before the
+// passkey is checked.
+func (h *Handler) signInThrottled(w http.ResponseWriter, r *http.Request, p pendingFlow, subject string, err error) {
+	if err != nil {
+		h.failed(w, p.lang, err)
+		return
+	}
+	h.throttledPasskey(r, p.req.ClientID, subject)
+	h.showSignIn(w, r, p, http.StatusTooManyRequests, templates.PasskeyThrottled)
 }
 
 // ownerLookup finds whose passkey answered: the library asks it with the
@@ -133,11 +164,16 @@ type ownerLookup struct {
 	passkey oauth.Authenticator
 	user    oauth.User
 	err     error
+	// throttled: the passkey's owner is past the throttle's limit, and
+	// the assertion was not checked.
+	throttled bool
 }
+
+var errThrottled = errors.New("passkey: too many refused attempts")
 
 var errHandleMismatch = errors.New("passkey: user handle is not the passkey owner's")
 
-func (o *ownerLookup) handler(ctx context.Context, h *Handler) webauthn.DiscoverableUserHandler {
+func (o *ownerLookup) handler(ctx context.Context, h *Handler, r *http.Request) webauthn.DiscoverableUserHandler {
 	return func(rawID, handle []byte) (webauthn.User, error) {
 		a, err := h.Store.FindCredential(ctx, rawID)
 		if err != nil {
@@ -147,12 +183,22 @@ func (o *ownerLookup) handler(ctx context.Context, h *Handler) webauthn.Discover
 		if !handleMatches(handle, a.Subject) {
 			return nil, errHandleMismatch
 		}
+		o.passkey = a
+		ok, err := h.allowed(ctx, r, a.Subject)
+		if err != nil {
+			o.err = err
+			return nil, err
+		}
+		if !ok {
+			o.throttled = true
+			return nil, errThrottled
+		}
 		u, err := h.People.Lookup(ctx, a.Subject)
 		if err != nil {
 			o.err = err // a person no longer in the directory: ErrNotFound
 			return nil, err
 		}
-		o.passkey, o.user = a, u
+		o.user = u
 		return newPerson(u, []oauth.Authenticator{a}), nil
 	}
 }

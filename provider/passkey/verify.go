@@ -8,6 +8,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/gatehouse-idp/gatehouse/provider/audit"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -119,9 +120,18 @@ func (h *Handler) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 		h.showVerify(w, r, p, http.StatusOK, templates.PasskeyExpired)
 		return
 	}
+	if ok, err := h.allowed(ctx, r, p.sess.Subject); err != nil || !ok {
+		if err != nil {
+			h.failed(w, p.lang, err)
+			return
+		}
+		h.throttledPasskey(r, p.req.ClientID, p.sess.Subject)
+		h.showVerify(w, r, p, http.StatusTooManyRequests, templates.PasskeyThrottled)
+		return
+	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes([]byte(r.PostForm.Get("credential")))
 	if err != nil {
-		h.refused(w, r, p, "unreadable assertion", err)
+		h.refused(w, r, p, whyUnreadable, err)
 		return
 	}
 	list, err := h.Store.List(ctx, p.sess.Subject)
@@ -130,7 +140,7 @@ func (h *Handler) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.wa.ValidateLogin(newPerson(oauth.User{Subject: p.sess.Subject}, list), c.Data, parsed); err != nil {
-		h.refused(w, r, p, "assertion not valid", err)
+		h.refused(w, r, p, whyNotValid, err)
 		return
 	}
 	used := list[slices.IndexFunc(list, func(a oauth.Authenticator) bool {
@@ -138,12 +148,16 @@ func (h *Handler) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 	})] // ValidateLogin found it among these
 	if err := h.record(ctx, used, parsed.Response.AuthenticatorData); err != nil {
 		if errors.Is(err, errCloned) {
-			h.showVerify(w, r, p, http.StatusOK, templates.PasskeyFailed)
+			h.refused(w, r, p, whyCloned, err)
 			return
 		}
 		h.failed(w, p.lang, err)
 		return
 	}
+	if !h.admitted(w, r, p.flow.ID, p.lang, oauth.User{Subject: p.sess.Subject}) {
+		return
+	}
+	h.acceptedPasskey(ctx, p.sess.Subject)
 	acr, amr := grade(parsed.Response.AuthenticatorData.Flags, true)
 	s := p.sess
 	s.ACR, s.AMR, s.AuthTime = acr, addAMR(s.AMR, amr), h.Now()
@@ -152,6 +166,8 @@ func (h *Handler) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Log.Info("second factor: passkey", "sub", s.Subject, "acr", acr)
+	h.Audit.Record(ctx, audit.Event{Type: audit.TypeSecondFactor, Outcome: audit.OutcomeOK, ClientID: p.req.ClientID,
+		Subject: s.Subject, Address: audit.PeerAddress(r), Detail: "passkey"})
 	h.Resume(w, r, p.flow.ID)
 }
 
@@ -159,5 +175,6 @@ func (h *Handler) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 // only.
 func (h *Handler) refused(w http.ResponseWriter, r *http.Request, p signedIn, why string, err error) {
 	h.Log.Info("passkey refused", "sub", p.sess.Subject, "why", why, "err", err)
+	h.refusedPasskey(r, p.req.ClientID, p.sess.Subject, why)
 	h.showVerify(w, r, p, http.StatusOK, templates.PasskeyFailed)
 }

@@ -126,3 +126,16 @@ func AddressKey(addr netip.Addr) string {
 		return addr.String()
 	}
 }
+
+// AllowAddress is Allow for an attempt that names no one yet (a passkey
+// whose credential is unknown until it is checked): the address limit
+// only.
+func (l *Logins) AllowAddress(ctx context.Context, addr netip.Addr) (ok bool, retryAfter time.Duration, err error) {
+	return l.addresses.Allow(ctx, AddressKey(addr))
+}
+
+// FailAddress records a failed attempt from addr that names no one (an
+// unknown passkey, an unreadable answer).
+func (l *Logins) FailAddress(ctx context.Context, addr netip.Addr) error {
+	return l.addresses.Fail(ctx, AddressKey(addr))
+}
