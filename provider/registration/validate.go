@@ -91,6 +91,7 @@ func validate(m *oauth.Metadata, p Policy, open bool) *oauth.Error {
 		v.algorithms,
 		v.secretUse,
 		v.misc,
+		v.introspection,
 		v.dpop,
 		v.profile,
 	} {
