@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -47,8 +48,11 @@ func (h *Handler) tokenExchange(ctx context.Context, c oauth.Client, form url.Va
 	if oerr != nil {
 		return response{}, oerr
 	}
+	// The issued token is bound as the request is (a DPoP proof or a
+	// client certificate), and lives no longer than the subject token, so
+	// that exchanging again cannot keep access alive past it.
 	in := tokens.AccessToken{ClientID: c.ID, Subject: subject.claims.Subject, Scopes: scopes, Audience: []string{target},
-		Lifetime: h.AccessTokenLifetime, AuthTime: subject.claims.AuthTime}
+		Lifetime: h.exchangedLifetime(subject), AuthTime: subject.claims.AuthTime, Cnf: confirmationOf(ctx)}
 	if actor.claims.Subject != "" {
 		act := map[string]any{"sub": actor.claims.Subject}
 		if actor.act != nil {
@@ -86,4 +90,19 @@ func exchangeTarget(c oauth.Client, form url.Values) (string, *oauth.Error) {
 		return "", oauth.ErrInvalidTarget().WithDescription("audience: the client may not exchange tokens for " + target)
 	}
 	return target, nil
+}
+
+// exchangedLifetime is the configured access-token lifetime, cut to what
+// is left of an access token given as subject_token.
+func (h *Handler) exchangedLifetime(subject party) time.Duration {
+	life := h.AccessTokenLifetime
+	if life <= 0 {
+		life = tokens.DefaultAccessTokenLifetime
+	}
+	if exp := subject.claims.ExpiresAt; !exp.IsZero() {
+		if left := exp.Sub(h.Now()).Truncate(time.Second); left < life {
+			life = max(left, time.Second)
+		}
+	}
+	return life
 }

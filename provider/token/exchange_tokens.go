@@ -65,6 +65,16 @@ func (h *Handler) exchangedAccess(ctx context.Context, raw, name string) (party,
 	if err != nil {
 		return party{}, refuseToken(name + ": not a valid access token of this server").WithCause(err)
 	}
+	if claims.PublicSubject != "" {
+		// A pairwise client's token: its subject is sealed, and the issued
+		// token would show the person's own.
+		return party{}, refuseToken(name + ": the access tokens of a pairwise client cannot be exchanged")
+	}
+	if !sameBinding(claims.Cnf, confirmationOf(ctx)) {
+		// A bound token is worth nothing stolen; exchanging it must not
+		// turn it into one that is.
+		return party{}, refuseToken(name + ": the token is bound to a key or certificate the request does not prove")
+	}
 	if list, ok := h.Revoker.(revocationList); ok {
 		revoked, err := list.Revoked(ctx, claims.JTI)
 		switch {
@@ -159,4 +169,16 @@ func payloadOf(jws string) (payload, error) {
 
 func refuseToken(desc string) *oauth.Error {
 	return oauth.ErrInvalidRequest().WithDescription(desc)
+}
+
+// sameBinding: a token bound by its cnf (RFC 8705 x5t#S256, RFC 9449
+// jkt) is accepted only from a request that proves each of its members;
+// an unbound token from anyone.
+func sameBinding(token, request map[string]any) bool {
+	for k, v := range token {
+		if request[k] != v {
+			return false
+		}
+	}
+	return true
 }
