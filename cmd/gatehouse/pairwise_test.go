@@ -112,6 +112,9 @@ func TestPairwiseSubjects(t *testing.T) {
 	if _, body, _ := postForm(t, s, "/token/introspect", sameHostID, sameHostSecret, url.Values{"token": {access}}); body["active"] != true || body["sub"] != sub {
 		t.Errorf("introspection: %v", body)
 	}
+	if _, body, _ := postForm(t, s, "/token/introspect", sameHostID, sameHostSecret, url.Values{"token": {refresh}}); body["active"] != true || body["sub"] != sub {
+		t.Errorf("refresh token introspection: %v, want the pairwise sub", body)
+	}
 	for _, leak := range []string{public, base64.RawURLEncoding.EncodeToString([]byte(public))} {
 		if strings.Contains(refresh, leak) || strings.Contains(access, leak) {
 			t.Errorf("a token carries the person's own subject readably (%q)", leak)

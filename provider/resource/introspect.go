@@ -47,7 +47,7 @@ func (h *Handler) Introspect(w http.ResponseWriter, r *http.Request) {
 		e.WriteJSON(w)
 		return
 	case e != nil:
-		out, oerr := h.introspectRefresh(r, c.Client.ID, form.Get("token"))
+		out, oerr := h.introspectRefresh(r, c.Client, form.Get("token"))
 		if oerr != nil {
 			oerr.WriteJSON(w)
 			return
@@ -65,7 +65,8 @@ func (h *Handler) Introspect(w http.ResponseWriter, r *http.Request) {
 // introspectRefresh answers for a token that is no access token: one of
 // the client's own refresh tokens, when the refresh grant can tell, else
 // inactive.
-func (h *Handler) introspectRefresh(r *http.Request, clientID, token string) (introspection, *oauth.Error) {
+func (h *Handler) introspectRefresh(r *http.Request, client oauth.Client, token string) (introspection, *oauth.Error) {
+	clientID := client.ID
 	ri, ok := h.opts.Refresh.(RefreshIntrospector)
 	if !ok {
 		return introspection{}, nil
@@ -78,8 +79,14 @@ func (h *Handler) introspectRefresh(r *http.Request, clientID, token string) (in
 	if !active {
 		return introspection{}, nil
 	}
+	// The sub the client knows the person by: pairwise for a pairwise
+	// client, which must not learn the person's own subject here either.
+	sub, err := h.opts.Minter.PublicSubject(client.Metadata, info.Subject)
+	if err != nil {
+		return introspection{}, oauth.ErrServerError().WithCause(err)
+	}
 	return introspection{
-		Active: true, Scope: strings.Join(info.Scopes, " "), ClientID: info.ClientID, Subject: info.Subject,
+		Active: true, Scope: strings.Join(info.Scopes, " "), ClientID: info.ClientID, Subject: sub,
 		IssuedAt: info.IssuedAt.Unix(), ExpiresAt: info.ExpiresAt.Unix(), TokenType: "refresh_token",
 	}, nil
 }
