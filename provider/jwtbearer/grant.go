@@ -24,6 +24,10 @@ import (
 func (h *Handler) Grant(ctx context.Context, c oauth.Client, form url.Values) (token.Issue, *oauth.Error) {
 	raw := form.Get("assertion")
 	switch {
+	case c.Metadata.TokenEndpointAuthMethod == "none":
+		// Anyone may claim to be a public client: an assertion that
+		// leaked would be a token for anyone who found it.
+		return token.Issue{}, oauth.ErrUnauthorizedClient().WithDescription("grant_type: a public client cannot use the JWT bearer grant")
 	case raw == "":
 		return token.Issue{}, oauth.ErrInvalidRequest().WithDescription("assertion: missing")
 	case len(raw) > oauth.MaxAssertion:

@@ -249,3 +249,15 @@ func TestNewRefusesBadIssuers(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantRefusesPublicClients: a client that cannot authenticate
+// cannot trade an assertion, however good.
+func TestGrantRefusesPublicClients(t *testing.T) {
+	s := newSetup(t, nil, fakePeople{})
+	public := testClient
+	public.Metadata.TokenEndpointAuthMethod = "none"
+	_, oerr := s.h.Grant(t.Context(), public, url.Values{"assertion": {edit(func(map[string]any, time.Time) {})(s)}})
+	if oerr == nil || oerr.Code != "unauthorized_client" {
+		t.Fatalf("got %v, want unauthorized_client", oerr)
+	}
+}
