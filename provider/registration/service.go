@@ -104,6 +104,9 @@ func (s *Service) Create(ctx context.Context, req *Request, who Access) (ClientI
 		return ClientInfo{}, err
 	}
 	m := req.Metadata.Clone()
+	if err := checkCreateGuarded(m, who); err != nil {
+		return ClientInfo{}, err
+	}
 	if err := validate(&m, s.policy, who == Open); err != nil {
 		return ClientInfo{}, err
 	}
@@ -211,6 +214,9 @@ func (s *Service) replaced(ctx context.Context, old oauth.Client, m oauth.Metada
 		}
 		// The client cannot send data (it is the master's); keep it.
 		next.Metadata.Extra = withMember(next.Metadata.Extra, memberData, old.Metadata.Extra)
+		if err := keepGuarded(&next.Metadata, old.Metadata); err != nil {
+			return oauth.Client{}, "", err
+		}
 	}
 	if old.RegistrationTokenHash == "" && old.LegacyRegistrationToken != "" {
 		// An entry from another server: keep its token working, hashed.
