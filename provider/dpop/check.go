@@ -61,6 +61,25 @@ type claims struct {
 // decision). A failed check is invalid_dpop_proof or use_dpop_nonce, 400;
 // at a resource the caller answers it with WriteChallenge.
 func (c *Checker) Check(ctx context.Context, h http.Header, t Target) (p Proof, present bool, e *oauth.Error) {
+	p, present, e = c.CheckUnused(ctx, h, t)
+	if e != nil || !present {
+		return p, present, e
+	}
+	if e := c.Use(ctx, p); e != nil {
+		return Proof{}, true, e
+	}
+	return p, true, nil
+}
+
+// Use records a proof that CheckUnused accepted as used (§11.1), refusing
+// one seen before. An endpoint that reads the proof before it
+// authenticates the client calls it once the client is known, so that
+// requests of no client take no room in the replay store.
+func (c *Checker) Use(ctx context.Context, p Proof) *oauth.Error { return c.useJTI(ctx, p) }
+
+// CheckUnused is Check but for the replay cache: the caller must call Use
+// before it acts on the proof.
+func (c *Checker) CheckUnused(ctx context.Context, h http.Header, t Target) (p Proof, present bool, e *oauth.Error) {
 	values := h.Values(HeaderName)
 	switch {
 	case len(values) == 0:
@@ -75,9 +94,10 @@ func (c *Checker) Check(ctx context.Context, h http.Header, t Target) (p Proof, 
 	return p, true, e
 }
 
-// verify runs the checks of §4.3 in order; the replay cache comes last,
-// so that only proofs good in every other way take room in it.
-func (c *Checker) verify(ctx context.Context, raw string, t Target) (Proof, *oauth.Error) {
+// verify runs the checks of §4.3 in order but for the replay cache, which
+// comes last (Use), so that only proofs good in every other way take room
+// in it.
+func (c *Checker) verify(_ context.Context, raw string, t Target) (Proof, *oauth.Error) {
 	key, cl, e := c.parse(raw)
 	if e != nil {
 		return Proof{}, e
@@ -90,11 +110,7 @@ func (c *Checker) verify(ctx context.Context, raw string, t Target) (Proof, *oau
 	if err != nil {
 		return Proof{}, invalid("The DPoP proof's key has no thumbprint.").WithCause(err)
 	}
-	p := Proof{JKT: base64.RawURLEncoding.EncodeToString(thumb), JTI: cl.JTI, IssuedAt: iat}
-	if e := c.useJTI(ctx, p); e != nil {
-		return Proof{}, e
-	}
-	return p, nil
+	return Proof{JKT: base64.RawURLEncoding.EncodeToString(thumb), JTI: cl.JTI, IssuedAt: iat}, nil
 }
 
 // parse checks the JOSE header and the signature, and decodes the claims.

@@ -203,3 +203,29 @@ func TestPushedRequest(t *testing.T) {
 		t.Errorf("nil checker: %q %v", j, e)
 	}
 }
+
+// TestCheckUnusedThenUse: CheckUnused records nothing, so a request that
+// is refused later (an unknown client) leaves no record; Use records the
+// proof once.
+func TestCheckUnusedThenUse(t *testing.T) {
+	c := newChecker(t, nil)
+	p := makeProof(t, proofSpec{claims: map[string]any{"jti": "later"}})
+	ctx := context.Background()
+	var proof Proof
+	for range 2 {
+		got, present, e := c.CheckUnused(ctx, header(p), tokenTarget)
+		if e != nil || !present {
+			t.Fatalf("CheckUnused: %v %v", present, e)
+		}
+		proof = got
+	}
+	if e := c.Use(ctx, proof); e != nil {
+		t.Fatalf("first Use: %v", e)
+	}
+	if e := c.Use(ctx, proof); e == nil || !strings.Contains(e.Description, "used before") {
+		t.Fatalf("second Use: %v", e)
+	}
+	if _, _, e := c.Check(ctx, header(p), tokenTarget); e == nil {
+		t.Fatal("Check accepted a proof already used")
+	}
+}

@@ -23,18 +23,19 @@ const tokenTypeDPoP = "DPoP"
 
 // readProof checks the request's DPoP proof, if any, before the client is
 // authenticated: a client told to retry with a nonce must not find its
-// client assertion used up. It returns the key's thumbprint, "" without a
-// proof or with DPoP off, and offers a nonce on the answer.
-func (h *Handler) readProof(w http.ResponseWriter, r *http.Request) (string, *oauth.Error) {
+// client assertion used up. Its jti is not recorded yet (the caller calls
+// Use once the client is authenticated). The proof's JKT is "" without a
+// proof or with DPoP off; a nonce is offered on the answer.
+func (h *Handler) readProof(w http.ResponseWriter, r *http.Request) (dpop.Proof, *oauth.Error) {
 	if h.DPoP == nil || len(r.Header.Values(dpop.HeaderName)) == 0 {
-		return "", nil
+		return dpop.Proof{}, nil
 	}
 	h.DPoP.OfferNonce(w.Header())
-	p, _, e := h.DPoP.Check(r.Context(), r.Header, dpop.Target{Method: r.Method, URLs: h.TokenURLs})
+	p, _, e := h.DPoP.CheckUnused(r.Context(), r.Header, dpop.Target{Method: r.Method, URLs: h.TokenURLs})
 	if e != nil {
-		return "", e
+		return dpop.Proof{}, e
 	}
-	return p.JKT, nil
+	return p, nil
 }
 
 // requireProof refuses a client that registered dpop_bound_access_tokens

@@ -155,7 +155,8 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := audit.WithAddress(r.Context(), audit.PeerAddress(r))
-	jkt, oerr := h.readProof(w, r)
+	proof, oerr := h.readProof(w, r)
+	jkt := proof.JKT
 	if oerr != nil {
 		h.Log.Info("token request: DPoP proof refused", "error", oerr)
 		writeError(w, oerr)
@@ -171,6 +172,14 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 	if oerr := h.requireProof(c, jkt); oerr != nil {
 		writeError(w, oerr)
 		return
+	}
+	if jkt != "" {
+		// Recorded only now, for a known client: anonymous requests with
+		// made-up keys take no room in the replay store.
+		if oerr := h.DPoP.Use(ctx, proof); oerr != nil {
+			writeError(w, oerr)
+			return
+		}
 	}
 	ctx = withConfirmation(ctx, withJKT(confirmation(auth), jkt))
 	if h.Rules != nil {
