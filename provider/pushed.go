@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/provider/dpop"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/par"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
@@ -34,12 +35,13 @@ func (s *Server) newPAR(o Options) error {
 		return errors.New("provider: pushed requests need the sign-in's store")
 	}
 	proof := o.SignIn.PAR.Proof
+	var use func(*http.Request, http.Header) *oauth.Error
 	if proof == nil && s.dpop != nil {
-		proof = s.parProof(o.Token.MTLSBaseURL)
+		proof, use = s.parProof(o.Token.MTLSBaseURL), s.parProofUse(o.Token.MTLSBaseURL)
 	}
 	h, err := par.New(par.Options{
 		Auth: s.tokenAuth, Parse: s.signIn.Parse, Store: s.pushed,
-		Lifetime: o.SignIn.PAR.Lifetime, Proof: proof, Rules: s.pushRules(),
+		Lifetime: o.SignIn.PAR.Lifetime, Proof: proof, ProofUse: use, Rules: s.pushRules(),
 		Log: s.log.With("component", "par"),
 	})
 	if err != nil {
@@ -54,11 +56,31 @@ func (s *Server) newPAR(o Options) error {
 func (s *Server) parProof(mtlsBase string) par.ProofCheck {
 	urls := s.endpointURLs("/par", mtlsBase)
 	return func(r *http.Request, h http.Header) (string, *oauth.Error) {
-		jkt, e := s.dpop.PushedRequest(r.Context(), r, urls, "")
+		p, _, e := s.dpop.CheckUnused(r.Context(), r.Header, dpop.Target{Method: r.Method, URLs: urls})
 		if e != nil {
 			s.dpop.OfferNonce(h)
 		}
-		return jkt, e
+		return p.JKT, e
+	}
+}
+
+// parProofUse records the jti of the proof parProof accepted, once the
+// client is authenticated (nil with DPoP off). It reads the proof again:
+// a second signature check, for authenticated pushes only.
+func (s *Server) parProofUse(mtlsBase string) func(*http.Request, http.Header) *oauth.Error {
+	if s.dpop == nil {
+		return nil
+	}
+	urls := s.endpointURLs("/par", mtlsBase)
+	return func(r *http.Request, h http.Header) *oauth.Error {
+		p, _, e := s.dpop.CheckUnused(r.Context(), r.Header, dpop.Target{Method: r.Method, URLs: urls})
+		if e == nil {
+			e = s.dpop.Use(r.Context(), p)
+		}
+		if e != nil {
+			s.dpop.OfferNonce(h)
+		}
+		return e
 	}
 }
 

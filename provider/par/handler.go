@@ -60,6 +60,10 @@ type Options struct {
 	// Proof, when set, is called for every push; nil (DPoP off) checks
 	// no proof, and only a dpop_jkt parameter binds the code.
 	Proof ProofCheck
+	// ProofUse records the proof Proof accepted as used (its jti), once
+	// the client is authenticated: requests of no client take no room in
+	// the replay store. Nil when Proof records it itself.
+	ProofUse func(r *http.Request, header http.Header) *oauth.Error
 	// Rules, when set, holds a pushed request to the client's security
 	// profile (provider/profile); nil checks nothing more.
 	Rules PushRules
@@ -116,6 +120,13 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 		h.log.Info("par: client not authenticated", "error", e)
 		h.opts.Auth.WriteError(w, r.Header, e)
 		return
+	}
+	if jkt != "" && h.opts.ProofUse != nil {
+		if e := h.opts.ProofUse(r, w.Header()); e != nil {
+			h.log.Info("par: DPoP proof refused", "error", e)
+			e.WriteJSON(w)
+			return
+		}
 	}
 	req, e := authorize.ParsePushed(ctx, form, client.Client, h.opts.Parse)
 	if e == nil {
