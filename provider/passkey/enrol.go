@@ -12,6 +12,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/gatehouse-idp/gatehouse/provider/audit"
+	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
@@ -47,7 +48,8 @@ func (h *Handler) enrolmentOf(w http.ResponseWriter, r *http.Request, flowID, re
 			back: h.flowURL("/mfa", flowID) + "&other=code", formAction: p.req.formAction(), lang: p.lang}, true
 	}
 	l := templates.ChooseLang(nil, r.Header.Get("Accept-Language"))
-	if !localPath(returnTo) {
+	returnTo, ok := flow.LocalPath(returnTo)
+	if !ok {
 		h.errorPage(w, l, http.StatusBadRequest, "bad_request", "invalid_request")
 		return enrolment{}, false
 	}
@@ -66,12 +68,6 @@ func (h *Handler) enrolmentOf(w http.ResponseWriter, r *http.Request, flowID, re
 	}
 	return enrolment{subject: sess.Subject, acr: sess.ACR, returnTo: returnTo, binding: "session\x00" + sess.ID,
 		back: returnTo, lang: l}, true
-}
-
-// localPath: a path on this server, never another origin (no open
-// redirect through ?return=).
-func localPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.Contains(p, "\\") && len(p) <= 512
 }
 
 // EnrolPage serves GET /mfa/passkey/enrol?flow=… or ?return=/path: the
