@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -44,8 +45,9 @@ const (
 // whatever the credential: LoginOK, or LoginLocked, LoginDisabled or
 // LoginAccountExpired — the outcomes a password bind gives for the same
 // states. A sign-in without a bind (a passkey) asks it, since only a bind
-// makes the directory apply its policy. Nobody with that subject is
-// LoginInvalid; an outage is an error.
+// makes the directory apply its policy. Nobody with that subject, or
+// someone the login filter does not match, is LoginInvalid; an outage is
+// an error.
 //
 // One search, by subject, reads the state:
 //   - OpenLDAP ppolicy: pwdAccountLockedTime present is a lock. How long
@@ -61,6 +63,7 @@ func (u *Users) AccountStatus(ctx context.Context, subject string) (oauth.LoginO
 	if !ok {
 		return oauth.LoginInvalid, nil
 	}
+	filter = "(&" + filter + u.anyLoginFilter() + ")"
 	attrs := append(append([]string(nil), u.attrs...), statusAttrs...)
 	entries, err := u.searchAttrs(ctx, filter, attrs)
 	if err != nil {
@@ -80,6 +83,16 @@ func (u *Users) AccountStatus(ctx context.Context, subject string) (oauth.LoginO
 		u.log.Info("account may not sign in", "dn", found[0].DN, "outcome", outcomeName(outcome))
 	}
 	return outcome, nil
+}
+
+// anyLoginFilter is the login filter (ldap.users.filter) for any name:
+// {username} as a wildcard. A passkey sign-in binds no name, yet someone
+// the filter no longer matches (taken out of the allowed group) must not
+// sign in with it either; ANDed with the subject, they are not found.
+// "*" is put in as filter syntax, deliberately not escaped; the subject
+// is escaped once, in subjectFilter.
+func (u *Users) anyLoginFilter() string {
+	return strings.ReplaceAll(u.cfg.Filter, usernamePlaceholder, "*")
 }
 
 // accountStatusOf reads an entry's account state as of now.

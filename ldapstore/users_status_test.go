@@ -54,3 +54,31 @@ func TestUsersAccountStatusPPolicy(t *testing.T) {
 
 	status("no-such-subject", oauth.LoginInvalid)
 }
+
+// AccountStatus keeps to the login filter: someone it no longer matches
+// (here excluded by uid, as by leaving an allowed group) is not found,
+// so a passkey does not sign them in where a password would not.
+func TestUsersAccountStatusLoginFilter(t *testing.T) {
+	t.Parallel()
+	d := openLDAPWithPeople(t, ldaptest.Options{})
+	p := newPeople(t, d)
+	p.addUser(t, "carol", passwords["carol"])
+	p.addUser(t, "dave", passwords["dave"])
+	all := p.users(t, p.config())
+	carol := wantOutcome(t, all, "carol", passwords["carol"], oauth.LoginOK).Subject
+	dave := wantOutcome(t, all, "dave", passwords["dave"], oauth.LoginOK).Subject
+
+	cfg := p.config()
+	cfg.Filter = "(&(objectClass=inetOrgPerson)(!(uid=dave))(|(uid={username})(mail={username})))"
+	u := p.users(t, cfg)
+	wantOutcome(t, u, "dave", passwords["dave"], oauth.LoginInvalid)
+	ctx := context.Background()
+	for sub, want := range map[string]oauth.LoginOutcome{carol: oauth.LoginOK, dave: oauth.LoginInvalid} {
+		if got, err := u.AccountStatus(ctx, sub); err != nil || got != want {
+			t.Errorf("AccountStatus(%q) = %v, %v; want %v", sub, got, err, want)
+		}
+	}
+	if got, err := all.AccountStatus(ctx, dave); err != nil || got != oauth.LoginOK {
+		t.Errorf("without the exclusion AccountStatus(dave) = %v, %v; want LoginOK", got, err)
+	}
+}

@@ -103,7 +103,8 @@ func (s *Server) newPasskeys(o Options, f *flow.Handler) error {
 		CurrentSession: f.CurrentSession, Resume: f.Resume, SignIn: f.SignInWith, Refuse: f.RefuseSignIn,
 		Throttle: f.Throttle, Audit: o.Audit,
 		SignInThenReturn: f.SignInThenReturn,
-		Log:              s.log.With("component", "passkey"), Now: clock(o),
+		StepUp:           f.StepUp, StepUpThenReturn: f.StepUpThenReturn,
+		Log: s.log.With("component", "passkey"), Now: clock(o),
 	})
 	if err != nil {
 		return err

@@ -20,7 +20,8 @@ import (
 
 // DefaultReauthAfter is how old a sign-in may be for changes to sign-in
 // methods without signing in again.
-const DefaultReauthAfter = 5 * time.Minute
+// One value with the passkey enrolment reached from this page.
+const DefaultReauthAfter = mfa.ReauthAfter
 
 // Authenticators are a person's factors (ldapstore.Authenticators).
 type Authenticators interface {
@@ -139,6 +140,5 @@ func (h *Handler) csrfValid(sess session.Session, token string) bool {
 
 // fresh: the person signed in recently enough to change sign-in methods.
 func (h *Handler) fresh(sess session.Session) bool {
-	age := h.Now().Sub(sess.AuthTime)
-	return age >= 0 && age <= h.ReauthAfter
+	return mfa.Fresh(h.Now(), sess.AuthTime, h.ReauthAfter)
 }

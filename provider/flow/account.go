@@ -3,7 +3,6 @@ package flow
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -23,7 +22,8 @@ func (h *Handler) ForgetConsent(subject, clientID string) {
 // and then back to returnTo, a path on this server, as SignInThenReturn
 // does for the password.
 func (h *Handler) StepUpThenReturn(w http.ResponseWriter, r *http.Request, sess session.Session, returnTo string) {
-	if !localPath(returnTo) {
+	returnTo, ok := LocalPath(returnTo)
+	if !ok {
 		h.page(w, r, http.StatusBadRequest, "bad_request", "invalid_request")
 		return
 	}
@@ -34,9 +34,4 @@ func (h *Handler) StepUpThenReturn(w http.ResponseWriter, r *http.Request, sess 
 		return
 	}
 	http.Redirect(w, r, h.path("/mfa")+"?flow="+url.QueryEscape(f.ID), http.StatusSeeOther)
-}
-
-// localPath: a path on this server, never a way to another (no open redirect).
-func localPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.Contains(p, "\\")
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
@@ -23,7 +22,8 @@ func (h *Handler) CurrentSession(r *http.Request) (session.Session, bool, error)
 // SignInThenReturn starts a sign-in that ends at returnTo, a path on this
 // server (anything else is refused: no open redirect).
 func (h *Handler) SignInThenReturn(w http.ResponseWriter, r *http.Request, returnTo string) {
-	if !strings.HasPrefix(returnTo, "/") || strings.HasPrefix(returnTo, "//") || strings.Contains(returnTo, "\\") {
+	returnTo, ok := LocalPath(returnTo)
+	if !ok {
 		h.page(w, r, http.StatusBadRequest, "bad_request", "invalid_request")
 		return
 	}

@@ -193,6 +193,10 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, p pending, status
 	page := templates.MFAPage{Lang: p.lang, Action: h.Path, CSRF: h.csrf(p.flow.ID), Flow: p.flow.ID,
 		Error: errKey, Status: status, Mode: templates.MFACode, FormAction: formAction(p.flow)}
 	if !hasKind(list, oauth.AuthenticatorTOTP) {
+		if !MayAddFactor(list, p.sess.ACR) {
+			h.noAppEnrolment(w, r, p, list)
+			return
+		}
 		if err := h.enrolment(&page, p); err != nil {
 			h.Log.Error("render QR code", "err", err)
 			h.errorPage(w, p.lang, http.StatusInternalServerError, "server_error", "server_error")
@@ -209,6 +213,26 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, p pending, status
 		}
 	}
 	h.render(w, page)
+}
+
+// MayAddFactor: a new second factor needs a session as strong as the
+// person's factors allow — someone with none adds one after the password,
+// someone with an app or a passkey only once signed in with it (acr mfa
+// or above). Else a stolen password alone would add the thief's app and
+// with it step the session up.
+func MayAddFactor(list []oauth.Authenticator, acr string) bool {
+	hasFactor := hasKind(list, oauth.AuthenticatorTOTP) || hasKind(list, oauth.AuthenticatorPasskey)
+	return !hasFactor || level(acr) >= level(ACRMFA)
+}
+
+// noAppEnrolment answers someone who may not add an app now (they have a
+// passkey, ?other=code notwithstanding): their passkey is the way on.
+func (h *Handler) noAppEnrolment(w http.ResponseWriter, r *http.Request, p pending, list []oauth.Authenticator) {
+	if h.PasskeyPath != "" && hasKind(list, oauth.AuthenticatorPasskey) {
+		http.Redirect(w, r, h.PasskeyPath+"?flow="+url.QueryEscape(p.flow.ID), http.StatusSeeOther)
+		return
+	}
+	h.errorPage(w, p.lang, http.StatusForbidden, "bad_request", "access_denied")
 }
 
 // enrolment fills in a fresh secret: shown as a QR code and as text, and

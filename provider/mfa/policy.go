@@ -3,6 +3,7 @@ package mfa
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
@@ -153,4 +154,19 @@ func weakestKnown(values []string) int {
 // isSecondFactor: recovery codes alone do not make someone enrolled.
 func isSecondFactor(a oauth.Authenticator) bool {
 	return a.Kind == oauth.AuthenticatorTOTP || a.Kind == oauth.AuthenticatorPasskey
+}
+
+// ReauthAfter is how old a sign-in may be for changes to a person's
+// sign-in methods (the account page, adding a passkey from it) without
+// signing in again.
+const ReauthAfter = 5 * time.Minute
+
+// Fresh: a sign-in at authTime is recent enough at now to change sign-in
+// methods, within the given age (ReauthAfter when 0 or less).
+func Fresh(now, authTime time.Time, within time.Duration) bool {
+	if within <= 0 {
+		within = ReauthAfter
+	}
+	age := now.Sub(authTime)
+	return age >= 0 && age <= within
 }

@@ -15,6 +15,9 @@ import (
 // errWrongCode: no authenticator accepted the code.
 var errWrongCode = errors.New("mfa: wrong code")
 
+// errMayNotEnrol: the session is too weak to add an app (MayAddFactor).
+var errMayNotEnrol = errors.New("mfa: may not add an app")
+
 // Submit serves POST /mfa: a code from the app, a recovery code, the
 // first code of an enrolment, or "continue" after the recovery codes were
 // shown.
@@ -62,6 +65,10 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) {
 			h.Log.Warn("second factor: record failure", "err", ferr)
 		}
 		h.show(w, r, p, http.StatusOK, templates.MFAInvalid)
+		return
+	}
+	if errors.Is(err, errMayNotEnrol) {
+		h.errorPage(w, p.lang, http.StatusForbidden, "bad_request", "access_denied")
 		return
 	}
 	if err != nil {
@@ -169,6 +176,13 @@ func (h *Handler) useRecoveryCode(ctx context.Context, subject, code string) err
 // gives the person a fresh set of recovery codes, returned to be shown once.
 func (h *Handler) enrol(ctx context.Context, p pending, sealed, code string) ([]string, error) {
 	subject := p.sess.Subject
+	list, err := h.Store.List(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	if !MayAddFactor(list, p.sess.ACR) { // as show decides, again here
+		return nil, errMayNotEnrol
+	}
 	secret, err := h.enrolments.open(subject+"\x00"+p.flow.ID, sealed)
 	if err != nil {
 		return nil, errWrongCode

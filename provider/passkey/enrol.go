@@ -12,8 +12,10 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/gatehouse-idp/gatehouse/provider/audit"
+	"github.com/gatehouse-idp/gatehouse/provider/flow"
 	"github.com/gatehouse-idp/gatehouse/provider/mfa"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
@@ -47,7 +49,8 @@ func (h *Handler) enrolmentOf(w http.ResponseWriter, r *http.Request, flowID, re
 			back: h.flowURL("/mfa", flowID) + "&other=code", formAction: p.req.formAction(), lang: p.lang}, true
 	}
 	l := templates.ChooseLang(nil, r.Header.Get("Accept-Language"))
-	if !localPath(returnTo) {
+	returnTo, ok := flow.LocalPath(returnTo)
+	if !ok {
 		h.errorPage(w, l, http.StatusBadRequest, "bad_request", "invalid_request")
 		return enrolment{}, false
 	}
@@ -64,14 +67,39 @@ func (h *Handler) enrolmentOf(w http.ResponseWriter, r *http.Request, flowID, re
 		h.errorPage(w, l, http.StatusBadRequest, "expired", "invalid_request")
 		return enrolment{}, false
 	}
+	if !h.accountRules(w, r, sess, returnTo, l) {
+		return enrolment{}, false
+	}
 	return enrolment{subject: sess.Subject, acr: sess.ACR, returnTo: returnTo, binding: "session\x00" + sess.ID,
 		back: returnTo, lang: l}, true
 }
 
-// localPath: a path on this server, never another origin (no open
-// redirect through ?return=).
-func localPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.Contains(p, "\\") && len(p) <= 512
+// accountRules holds a passkey added from a page of ours (the account
+// page) to that page's rules for changing sign-in methods: a session that
+// meets the second-factor policy, and a sign-in no older than
+// mfa.ReauthAfter. Else the browser goes to /mfa, or signs in again, and
+// comes back: here on GET, to returnTo after a POST.
+func (h *Handler) accountRules(w http.ResponseWriter, r *http.Request, sess session.Session, returnTo, lang string) bool {
+	back := returnTo
+	if r.Method == http.MethodGet {
+		back = r.URL.RequestURI()
+	}
+	if h.StepUp != nil {
+		need, err := h.StepUp.Needed(r.Context(), nil, sess.Subject, sess.ACR)
+		if err != nil {
+			h.failed(w, lang, err)
+			return false
+		}
+		if need {
+			h.StepUpThenReturn(w, r, sess, back)
+			return false
+		}
+	}
+	if !mfa.Fresh(h.Now(), sess.AuthTime, mfa.ReauthAfter) {
+		h.SignInThenReturn(w, r, back)
+		return false
+	}
+	return true
 }
 
 // EnrolPage serves GET /mfa/passkey/enrol?flow=… or ?return=/path: the

@@ -61,6 +61,11 @@ type People interface {
 	AccountStatus(ctx context.Context, subject string) (oauth.LoginOutcome, error)
 }
 
+// StepUp is the second-factor policy (mfa.Policy).
+type StepUp interface {
+	Needed(ctx context.Context, acrValues []string, subject, acr string) (bool, error)
+}
+
 // Options are the room's dependencies.
 type Options struct {
 	Store  Store
@@ -96,6 +101,12 @@ type Options struct {
 	// SignInThenReturn sends a browser without a session through the
 	// login page and back (flow.Handler.SignInThenReturn).
 	SignInThenReturn func(w http.ResponseWriter, r *http.Request, returnTo string)
+	// StepUp, when set, is the second-factor policy (mfa.Policy) a
+	// session must meet to add a passkey from a page of ours, as it must
+	// to see the account page; StepUpThenReturn sends a session short of
+	// it to /mfa and back (flow.Handler.StepUpThenReturn).
+	StepUp           StepUp
+	StepUpThenReturn func(w http.ResponseWriter, r *http.Request, sess session.Session, returnTo string)
 	Log              *slog.Logger
 	Now              func() time.Time
 }
@@ -123,7 +134,8 @@ func Usable(issuer *url.URL) error {
 // New checks the options and sets up the relying party.
 func New(o Options) (*Handler, error) {
 	if o.Store == nil || o.People == nil || o.KV == nil || o.Sessions == nil || o.Flows == nil || o.Pages == nil ||
-		o.CurrentSession == nil || o.Resume == nil || o.SignIn == nil || o.Refuse == nil || o.Throttle == nil || o.SignInThenReturn == nil || len(o.AESKey) == 0 {
+		o.CurrentSession == nil || o.Resume == nil || o.SignIn == nil || o.Refuse == nil || o.Throttle == nil || o.SignInThenReturn == nil || len(o.AESKey) == 0 ||
+		(o.StepUp != nil && o.StepUpThenReturn == nil) {
 		return nil, errors.New("passkey: store, people, KV, sessions, flows, pages, key and the flow's callbacks are required")
 	}
 	if err := Usable(o.Issuer); err != nil {
