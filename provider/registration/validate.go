@@ -85,6 +85,7 @@ func validate(m *oauth.Metadata, p Policy, open bool) *oauth.Error {
 		v.responseTypes,
 		v.redirectURIs,
 		v.otherURIs,
+		v.openBackchannel,
 		v.keys,
 		v.authMethod,
 		v.tlsClientAuth,
