@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"errors"
+	"net/url"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/pairwise"
@@ -24,11 +25,7 @@ func (m *Minter) PublicSubject(c oauth.Metadata, local string) (string, error) {
 	if m.pairwise == nil {
 		return "", errNoPairwise
 	}
-	sector, err := pairwise.Sector(c)
-	if err != nil {
-		return "", err
-	}
-	return m.pairwise.Subject(sector, local), nil
+	return m.pairwise.Subject(sectorOrFallback(c), local), nil
 }
 
 // PairwiseSupported says whether clients may register subject_type
@@ -69,3 +66,24 @@ func (m *Minter) openSubject(ac AccessClaims, sealed string) (AccessClaims, erro
 
 // Pairwise returns the pairwise subjects the minter was given, or nil.
 func (m *Minter) Pairwise() *pairwise.Subjects { return m.pairwise }
+
+// noSector names the sector of a pairwise client whose registration
+// gives none (no redirect URI to take a host from).
+const noSector = "gatehouse:no-sector"
+
+// sectorOrFallback is the client's sector; for a registration stored
+// before registration checked sectors (redirect URIs on several hosts and
+// no sector_identifier_uri), the host of its first redirect URI, so that
+// such a client still gets a stable pairwise sub and never the person's
+// own subject, nor an error.
+func sectorOrFallback(c oauth.Metadata) string {
+	if sector, err := pairwise.Sector(c); err == nil {
+		return sector
+	}
+	for _, raw := range c.RedirectURIs {
+		if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+			return u.Hostname()
+		}
+	}
+	return noSector
+}
