@@ -282,6 +282,16 @@ func TestDPoPCodeFlow(t *testing.T) {
 	if u := c.userinfo("DPoP", access, &k, nil); u.status != http.StatusOK || u.body["sub"] == nil {
 		t.Fatalf("userinfo with a proof: %d %v", u.status, u.body)
 	}
+	// No token at all: both schemes are offered (RFC 9449 §7.1).
+	if resp, err := http.Get(s.base + "/userinfo"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+		ch := resp.Header.Values("WWW-Authenticate")
+		if resp.StatusCode != http.StatusUnauthorized || len(ch) != 2 || !strings.HasPrefix(ch[0], "Bearer ") || !strings.HasPrefix(ch[1], `DPoP algs="`) {
+			t.Errorf("userinfo without a token: %d %q", resp.StatusCode, ch)
+		}
+	}
 	u := c.userinfo("Bearer", access, nil, nil)
 	if ch := u.header.Get("WWW-Authenticate"); u.status != http.StatusUnauthorized || !strings.HasPrefix(ch, `DPoP error="invalid_token"`) {
 		t.Errorf("bound token as Bearer: %d %q", u.status, ch)

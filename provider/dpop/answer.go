@@ -70,3 +70,10 @@ func (c *Checker) PushedRequest(ctx context.Context, r *http.Request, urls []str
 	}
 	return p.JKT, nil
 }
+
+// MissingChallenge is the DPoP challenge of a request that carried no
+// token at all: the scheme and the accepted algorithms, no error (RFC
+// 9449 §7.1, as RFC 6750 §3.1 for Bearer).
+func (c *Checker) MissingChallenge() string {
+	return Scheme + ` algs="` + strings.Join(c.opts.Algs, " ") + `"`
+}

@@ -31,10 +31,14 @@ func (e *Error) WriteBearer(w http.ResponseWriter, scope string) {
 
 // WriteBearerMissing answers a request that carried no token at all: 401
 // with the bare challenge and no error code (RFC 6750 §3.1: "the resource
-// server SHOULD NOT include an error code or other error information").
-func WriteBearerMissing(w http.ResponseWriter) {
+// server SHOULD NOT include an error code or other error information"),
+// followed by the challenges of other schemes the resource accepts.
+func WriteBearerMissing(w http.ResponseWriter, others ...string) {
 	h := w.Header()
 	h.Set("WWW-Authenticate", `Bearer realm="`+BearerRealm+`"`)
+	for _, c := range others {
+		h.Add("WWW-Authenticate", c)
+	}
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
 	w.WriteHeader(http.StatusUnauthorized)

@@ -25,6 +25,10 @@ func (h *Handler) UserInfo(w http.ResponseWriter, r *http.Request) {
 	case e != nil:
 		h.writeTokenError(w, e, "", dpopUsed)
 		return
+	case token == "" && h.opts.DPoP != nil:
+		// RFC 9449 §7.1: both schemes are offered, each its own challenge.
+		oauth.WriteBearerMissing(w, h.opts.DPoP.MissingChallenge())
+		return
 	case token == "":
 		oauth.WriteBearerMissing(w)
 		return
