@@ -29,6 +29,9 @@ type JWTBearerIssuer struct {
 	Audiences []string `yaml:"audiences"`
 	// MaxLifetime bounds exp - iat; 0 means 10m.
 	MaxLifetime time.Duration `yaml:"maxLifetime"`
+	// Clients are the client_ids that may present its assertions; empty
+	// means every confidential client registered for the grant.
+	Clients []string `yaml:"clients"`
 }
 
 // maxJWTBearerLifetime bounds op.jwtBearer.issuers[].maxLifetime: every
@@ -56,6 +59,9 @@ func checkJWTBearer(c *Config, r *report) {
 		}
 		for j, a := range is.Audiences {
 			r.required(fmt.Sprintf("%s.audiences[%d]", path, j), a)
+		}
+		for j, id := range is.Clients {
+			r.required(fmt.Sprintf("%s.clients[%d]", path, j), id)
 		}
 	}
 }

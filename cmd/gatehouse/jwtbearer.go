@@ -21,7 +21,7 @@ func newJWTBearer(cfg *conf.Config) *provider.JWTBearer {
 	for _, is := range cfg.OP.JWTBearer.Issuers {
 		out.Issuers = append(out.Issuers, jwtbearer.Issuer{
 			Issuer: is.Issuer, JWKSURL: is.JWKSURL, SubjectClaim: is.SubjectClaim, Lookup: is.Lookup,
-			Audiences: is.Audiences, MaxLifetime: is.MaxLifetime,
+			Audiences: is.Audiences, MaxLifetime: is.MaxLifetime, Clients: is.Clients,
 		})
 	}
 	return out

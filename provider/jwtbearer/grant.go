@@ -44,6 +44,11 @@ func (h *Handler) Grant(ctx context.Context, c oauth.Client, form url.Values) (t
 	if oerr := h.checkClaims(a); oerr != nil {
 		return token.Issue{}, oerr
 	}
+	if len(a.issuer.Clients) > 0 && !slices.Contains(a.issuer.Clients, c.ID) {
+		// An assertion that leaked is useless to a client the issuer's
+		// partnership does not name.
+		return token.Issue{}, oauth.ErrUnauthorizedClient().WithDescription("assertion: iss: the client may not present this issuer's assertions")
+	}
 	user, oerr := h.person(ctx, a)
 	if oerr != nil {
 		return token.Issue{}, oerr

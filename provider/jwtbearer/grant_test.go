@@ -261,3 +261,18 @@ func TestGrantRefusesPublicClients(t *testing.T) {
 		t.Fatalf("got %v, want unauthorized_client", oerr)
 	}
 }
+
+// TestGrantIssuerClients: an issuer configured with clients accepts its
+// assertions from those clients only.
+func TestGrantIssuerClients(t *testing.T) {
+	for _, tc := range []struct {
+		clients []string
+		ok      bool
+	}{{nil, true}, {[]string{testClient.ID}, true}, {[]string{"another"}, false}} {
+		s := newSetup(t, []Issuer{{Issuer: testIssuer, JWKSURL: testJWKSURL, Clients: tc.clients}}, fakePeople{})
+		_, _, oerr := s.grant(t, edit(func(map[string]any, time.Time) {})(s), "")
+		if (oerr == nil) != tc.ok || (oerr != nil && oerr.Code != "unauthorized_client") {
+			t.Errorf("clients %v: %v, want accepted %v", tc.clients, oerr, tc.ok)
+		}
+	}
+}

@@ -63,6 +63,9 @@ type Issuer struct {
 	Audiences []string
 	// MaxLifetime bounds exp - iat; 0 means DefaultMaxLifetime.
 	MaxLifetime time.Duration
+	// Clients are the client_ids that may present its assertions; empty
+	// means every client registered for the grant.
+	Clients []string
 }
 
 // People finds persons in the directory (ldapstore.Users). Nobody is
