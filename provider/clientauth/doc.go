@@ -71,14 +71,15 @@
 // A jti is recorded only after the signature and every claim check passed,
 // so nobody without the key can use up a client's jti values.
 //
-// session.KV has no "store if absent". If the Replay store implements Adder,
+// session.KV has no "store if absent". If the Replay store implements
+// session.OnceAdder,
 // Add does the check and the write in one atomic step, and replay is
 // refused across every instance that shares the store. Otherwise the check
 // is a Get and then a Put, both under a lock that the Authenticator holds
 // per key (striped): within one process no two requests can both find a
 // jti absent. Between processes sharing a store without Add there remains
 // a window of one round trip in which two instances could both accept the
-// same assertion; a shared store should therefore implement Adder (Redis:
+// same assertion; a shared store should therefore implement OnceAdder (Redis:
 // SET key value NX PX ttl). Take cannot close that window: it makes exactly
 // one caller win an entry that exists, but a jti seen for the first time
 // has no entry to win, and a Put to create one would overwrite the record

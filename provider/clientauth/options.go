@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -55,14 +54,6 @@ type KeySets interface {
 	KeySet(ctx context.Context, uri string, refresh bool) (jose.JSONWebKeySet, error)
 }
 
-// Adder is implemented by replay stores that can store a key only when it
-// is absent, in one atomic step for every instance sharing the store. Add
-// returns storage.ErrAlreadyExists when the key holds a live entry. See the
-// package documentation for what a store without it leaves open.
-type Adder interface {
-	Add(ctx context.Context, key string, value []byte, ttl time.Duration) error
-}
-
 // Options are the Authenticator's dependencies and settings.
 type Options struct {
 	// Clients looks a client up by id; storage.ErrNotFound for an unknown
@@ -104,17 +95,13 @@ type Authenticator struct {
 	verifier    *secrets.Verifier
 	codec       *secrets.Codec
 	keys        KeySets
-	replay      session.KV
+	replay      *session.Once // nil without Options.Replay
 	methods     []string
 	audiences   []string
 	maxLifetime time.Duration
 	now         func() time.Time
 	certHeader  string
 	clientCAs   *x509.CertPool
-
-	// replayLocks serialise the Get and Put of the replay check per key
-	// when the store offers no Add.
-	replayLocks [64]sync.Mutex
 }
 
 // New checks o and returns an Authenticator.
@@ -124,7 +111,7 @@ func New(o Options) (*Authenticator, error) {
 		verifier:    o.Verifier,
 		codec:       o.Codec,
 		keys:        o.Keys,
-		replay:      o.Replay,
+		replay:      newOnce(o.Replay),
 		maxLifetime: o.MaxAssertionLifetime,
 		now:         o.Now,
 		certHeader:  o.CertificateHeader,
@@ -216,4 +203,12 @@ func registeredMethod(c oauth.Client) string {
 		return m
 	}
 	return MethodSecretBasic
+}
+
+// newOnce is the replay cache over store, nil without one.
+func newOnce(store session.KV) *session.Once {
+	if store == nil {
+		return nil
+	}
+	return session.NewOnce(store, replayPrefix)
 }

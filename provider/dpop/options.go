@@ -1,12 +1,12 @@
 package dpop
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
+
+	"github.com/gatehouse-idp/gatehouse/provider/session"
 )
 
 // Defaults of the checks' settings.
@@ -30,19 +30,9 @@ func SupportedAlgs() []string {
 // DefaultAlgs are the algorithms accepted unless configured otherwise.
 func DefaultAlgs() []string { return []string{"ES256", "EdDSA", "RS256", "PS256"} }
 
-// ReplayStore keeps the used proofs: session.KV implements it.
-type ReplayStore interface {
-	Get(ctx context.Context, key string) ([]byte, error)
-	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
-}
-
-// Adder is implemented by replay stores that can store a key only when it
-// is absent, atomically for every instance sharing the store (Redis:
-// SET NX); Add returns storage.ErrAlreadyExists for a live key. The same
-// seam as clientauth.Adder.
-type Adder interface {
-	Add(ctx context.Context, key string, value []byte, ttl time.Duration) error
-}
+// ReplayStore keeps the used proofs: session.KV implements it; one that
+// implements session.OnceAdder (Redis) refuses a replay across instances.
+type ReplayStore = session.OnceStore
 
 // Options configure a Checker (op.dpop.*).
 type Options struct {
@@ -66,9 +56,8 @@ type Options struct {
 
 // Checker validates DPoP proofs. It is safe for concurrent use.
 type Checker struct {
-	opts Options
-	// locks serialise the get-then-put of a store without Add.
-	locks [64]sync.Mutex
+	opts   Options
+	replay *session.Once
 }
 
 // New checks the options and returns a Checker.
@@ -99,7 +88,7 @@ func New(o Options) (*Checker, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Checker{opts: o}, nil
+	return &Checker{opts: o, replay: session.NewOnce(o.Replay, replayPrefix)}, nil
 }
 
 // Algs are the accepted algorithms, for discovery

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
 )
 
 // GrantType is the grant_type of RFC 7523 §2.1.
@@ -83,19 +83,9 @@ type KeySets interface {
 }
 
 // ReplayStore keeps the jtis of accepted assertions: session.KV
-// implements it.
-type ReplayStore interface {
-	Get(ctx context.Context, key string) ([]byte, error)
-	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
-}
-
-// Adder is implemented by replay stores that store a key only when it is
-// absent, atomically for every instance sharing the store (Redis: SET
-// NX); Add returns storage.ErrAlreadyExists for a live key. The same seam
-// as clientauth.Adder.
-type Adder interface {
-	Add(ctx context.Context, key string, value []byte, ttl time.Duration) error
-}
+// implements it; one that implements session.OnceAdder (Redis) refuses a
+// replay across instances.
+type ReplayStore = session.OnceStore
 
 // Options are the grant's dependencies, fixed at start.
 type Options struct {
@@ -112,12 +102,9 @@ type Options struct {
 type Handler struct {
 	issuers map[string]Issuer
 	keys    KeySets
-	replay  ReplayStore
+	replay  *session.Once
 	people  People
 	now     func() time.Time
-	// replayMu serialises the get-then-put of a store without Add, so no
-	// two requests of this process both find a jti unused.
-	replayMu sync.Mutex
 }
 
 // New checks the options and fills in each issuer's defaults.
@@ -128,7 +115,7 @@ func New(o Options) (*Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{issuers: map[string]Issuer{}, keys: o.Keys, replay: o.Replay, people: o.People, now: o.Now}
+	h := &Handler{issuers: map[string]Issuer{}, keys: o.Keys, replay: session.NewOnce(o.Replay, replayPrefix), people: o.People, now: o.Now}
 	for i, is := range o.Issuers {
 		is, err := withDefaults(is, o.DefaultAudiences)
 		if err != nil {

@@ -14,13 +14,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gatehouse-idp/gatehouse/internal/redistest"
-	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/session/sessiontest"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
 )
 
-var _ clientauth.Adder = (*session.Redis)(nil)
+var _ session.OnceAdder = (*session.Redis)(nil)
 
 // newRedis returns a Redis KV on a private server, and a raw client to
 // look at what it stored.
