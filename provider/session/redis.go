@@ -36,7 +36,7 @@ const (
 // measures expiry in milliseconds: a time to live under one is rounded up
 // to one.
 //
-// Redis also implements session.OnceAdder (SET ... NX PX), which makes the
+// Redis also implements OnceAdder (SET ... NX PX), which makes the
 // replay check of client assertions atomic across instances.
 //
 // Unlike Memory, Redis puts no bound on the number or size of ordinary
@@ -132,7 +132,7 @@ func (r *Redis) Delete(ctx context.Context, key string) error {
 // Add stores value under key for ttl only if key holds no live entry, in
 // one step (SET ... NX PX) for every client of the server. It returns
 // storage.ErrAlreadyExists when the key is taken. It implements
-// session.OnceAdder.
+// OnceAdder.
 func (r *Redis) Add(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := checkArgs(ctx, key); err != nil {
 		return err
