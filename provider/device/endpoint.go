@@ -2,8 +2,6 @@ package device
 
 import (
 	"encoding/json"
-	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/token"
 )
 
 // authorizationResponse is RFC 8628 §3.2.
@@ -29,7 +28,7 @@ type authorizationResponse struct {
 // client_id alone, as §3.1 allows — and must be registered for the
 // device grant.
 func (h *Handler) Authorize(w http.ResponseWriter, r *http.Request) {
-	form, oerr := readForm(w, r)
+	form, oerr := token.ReadForm(w, r)
 	if oerr != nil {
 		oerr.WriteJSON(w)
 		return
@@ -95,32 +94,6 @@ func checkScope(c oauth.Client, raw string) ([]string, *oauth.Error) {
 		}
 	}
 	return scopes, nil
-}
-
-// readForm reads the request body: form-encoded, bounded, no parameter
-// twice (RFC 6749 §3.2, which §3.1 applies).
-func readForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauth.Error) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
-		return nil, oauth.ErrInvalidRequest().WithDescription("the request body must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, oauth.MaxTokenRequest)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, oauth.ErrInvalidRequest().WithDescription("the request body is too large").WithStatus(http.StatusRequestEntityTooLarge)
-		}
-		return nil, oauth.ErrInvalidRequest().WithDescription("the request body is not a valid form")
-	}
-	if len(r.URL.Query()) > 0 {
-		return nil, oauth.ErrInvalidRequest().WithDescription("parameters belong in the body, not the URL")
-	}
-	for name, values := range r.PostForm {
-		if len(values) > 1 {
-			return nil, oauth.ErrInvalidRequest().WithDescription(name + ": given more than once")
-		}
-	}
-	return r.PostForm, nil
 }
 
 // writeJSON answers with a response that carries a device code: never cached.

@@ -146,7 +146,7 @@ func (h *Handler) GrantTypes() []string {
 // Token is the pipeline: the request's form, the client, the grant, the
 // response. Every answer, success or error, is JSON and never cached.
 func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
-	form, oerr := readForm(w, r)
+	form, oerr := ReadForm(w, r)
 	if oerr == nil {
 		oerr = checkForm(form)
 	}
@@ -215,9 +215,10 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// readForm reads a token request's body: form-encoded, bounded, and with
-// no parameter given twice (RFC 6749 §3.2).
-func readForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauth.Error) {
+// ReadForm reads a token request's body: form-encoded, bounded, and with
+// no parameter given twice (RFC 6749 §3.2). The device authorization
+// endpoint reads its requests with it too (RFC 8628 §3.1).
+func ReadForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauth.Error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return nil, oauth.ErrInvalidRequest().WithDescription("the request body must be application/x-www-form-urlencoded")
