@@ -28,27 +28,21 @@ type signedIn struct {
 // loadSignedIn finds the flow and checks that the browser's session is
 // the person's who signed in to it, as /mfa does.
 func (h *Handler) loadSignedIn(w http.ResponseWriter, r *http.Request, flowID string) (signedIn, bool) {
+	p, ok := h.loadFlow(w, r, flowID)
+	if !ok {
+		return signedIn{}, false
+	}
 	l := templates.ChooseLang(nil, r.Header.Get("Accept-Language"))
-	if flowID == "" {
-		h.errorPage(w, l, http.StatusBadRequest, "expired", "invalid_request")
-		return signedIn{}, false
-	}
-	f, err := h.Flows.Get(r.Context(), flowID)
-	if err != nil {
-		h.failed(w, l, err)
-		return signedIn{}, false
-	}
 	sess, live, err := h.CurrentSession(r)
 	if err != nil {
 		h.failed(w, l, err)
 		return signedIn{}, false
 	}
-	if f.Subject == "" || !live || sess.Subject != f.Subject {
+	if p.flow.Subject == "" || !live || sess.Subject != p.flow.Subject {
 		h.errorPage(w, l, http.StatusBadRequest, "expired", "invalid_request")
 		return signedIn{}, false
 	}
-	req := requestOf(f)
-	return signedIn{flow: f, sess: sess, req: req, lang: lang(r, req)}, true
+	return signedIn{flow: p.flow, sess: sess, req: p.req, lang: p.lang}, true
 }
 
 // VerifyPage serves GET /mfa/passkey?flow=…: the person's passkeys as
