@@ -125,19 +125,13 @@ var ErrNoIndex = errors.New("session: this store keeps no index of sessions by p
 // first, each with ID empty (the cookie is not kept) and LastSeen set.
 // Entries of sessions that ended meanwhile are dropped from the index.
 func (ss *Sessions) ListBySubject(ctx context.Context, subject string) ([]Session, error) {
-	if ss.indexed() == nil {
-		return nil, ErrNoIndex
-	}
-	raw, err := ss.kv.Get(ctx, indexKey(subject))
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
+	entries, err := ss.indexOf(ctx, subject)
 	if err != nil {
 		return nil, err
 	}
 	var live []Session
 	var gone []string
-	for _, e := range decodeIndex(raw) {
+	for _, e := range entries {
 		s, err := ss.byRef(ctx, e.Ref)
 		switch {
 		case errors.Is(err, storage.ErrNotFound), err == nil && s.Subject != subject:
@@ -208,19 +202,13 @@ func (ss *Sessions) EndAll(ctx context.Context, subject, except string) ([]Sessi
 }
 
 func (ss *Sessions) end(ctx context.Context, subject string, pick func(Session) bool) ([]Session, error) {
-	if ss.indexed() == nil {
-		return nil, ErrNoIndex
-	}
-	raw, err := ss.kv.Get(ctx, indexKey(subject))
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
+	entries, err := ss.indexOf(ctx, subject)
 	if err != nil {
 		return nil, err
 	}
 	var ended []Session
 	var refs []string
-	for _, e := range decodeIndex(raw) {
+	for _, e := range entries {
 		s, err := ss.byRef(ctx, e.Ref)
 		if errors.Is(err, storage.ErrNotFound) {
 			refs = append(refs, e.Ref)
@@ -250,4 +238,20 @@ func truncateUTF8(s string, n int) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// indexOf reads subject's index entries: none when there is no index
+// entry yet, ErrNoIndex when the store keeps no index.
+func (ss *Sessions) indexOf(ctx context.Context, subject string) ([]indexEntry, error) {
+	if ss.indexed() == nil {
+		return nil, ErrNoIndex
+	}
+	raw, err := ss.kv.Get(ctx, indexKey(subject))
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return decodeIndex(raw), nil
 }
