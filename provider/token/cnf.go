@@ -42,28 +42,35 @@ func confirmationOf(ctx context.Context) map[string]any {
 	return cnf
 }
 
-// refreshBindingKey keeps, in the authorization's data, the certificate
-// thumbprint that a public client's refresh tokens are bound to: a public
-// client has no credentials of its own, so RFC 8705 §4 binds its refresh
-// tokens to the certificate it used.
-const refreshBindingKey = "refresh_x5t#S256"
+// A public client has no credentials of its own, so its refresh tokens
+// are bound to what its requests prove: the certificate (RFC 8705 §4,
+// cnf member x5t#S256) or the DPoP key (RFC 9449 §5, cnf member jkt).
+// The authorization's data keeps each bound value under
+// refreshBindingKey(member).
 
-// publicBinding is the thumbprint a public client's new refresh tokens are
-// bound to, or "" when they are not bound.
-func publicBinding(ctx context.Context, c oauth.Client) string {
+// refreshBindingKey is where the authorization's data keeps the value of
+// cnf member that its refresh tokens are bound to: "refresh_x5t#S256",
+// "refresh_jkt".
+func refreshBindingKey(member string) string { return "refresh_" + member }
+
+// publicBinding is the value of cnf member that a public client's new
+// refresh tokens are bound to, or "" when they are not bound.
+func publicBinding(ctx context.Context, c oauth.Client, member string) string {
 	if c.Metadata.TokenEndpointAuthMethod != clientauth.MethodNone {
 		return ""
 	}
-	thumb, _ := confirmationOf(ctx)[mtls.ConfirmationMember].(string)
-	return thumb
+	v, _ := confirmationOf(ctx)[member].(string)
+	return v
 }
 
-// withRefreshBinding records (or clears) the binding in data.
-func withRefreshBinding(data map[string]any, thumb string) map[string]any {
-	if thumb == "" {
-		if _, ok := data[refreshBindingKey]; ok {
+// withRefreshBinding records (or, for "", clears) the binding by member in
+// data, on a copy when it changes anything.
+func withRefreshBinding(data map[string]any, member, value string) map[string]any {
+	key := refreshBindingKey(member)
+	if value == "" {
+		if _, ok := data[key]; ok {
 			data = maps.Clone(data)
-			delete(data, refreshBindingKey)
+			delete(data, key)
 		}
 		return data
 	}
@@ -71,17 +78,17 @@ func withRefreshBinding(data map[string]any, thumb string) map[string]any {
 	if data == nil {
 		data = map[string]any{}
 	}
-	data[refreshBindingKey] = thumb
+	data[key] = value
 	return data
 }
 
-// holdsRefreshBinding reports whether this request presents the
-// certificate the authorization's refresh tokens are bound to, if any.
-func holdsRefreshBinding(ctx context.Context, a oauth.Authorization) bool {
-	want, bound := a.Data[refreshBindingKey].(string)
+// holdsRefreshBinding reports whether this request proves the value of
+// cnf member that the authorization's refresh tokens are bound to, if any.
+func holdsRefreshBinding(ctx context.Context, a oauth.Authorization, member string) bool {
+	want, bound := a.Data[refreshBindingKey(member)].(string)
 	if !bound {
 		return true
 	}
-	got, _ := confirmationOf(ctx)[mtls.ConfirmationMember].(string)
+	got, _ := confirmationOf(ctx)[member].(string)
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/gatehouse-idp/gatehouse/provider/mtls"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -14,10 +15,10 @@ func TestRefreshBinding(t *testing.T) {
 	public := oauth.Client{Metadata: oauth.Metadata{TokenEndpointAuthMethod: "none"}}
 	confidential := oauth.Client{Metadata: oauth.Metadata{TokenEndpointAuthMethod: "tls_client_auth"}}
 
-	if got := publicBinding(bound, confidential); got != "" {
+	if got := publicBinding(bound, confidential, mtls.ConfirmationMember); got != "" {
 		t.Errorf("a confidential client's refresh tokens were bound to %q", got)
 	}
-	data := withRefreshBinding(map[string]any{"keep": 1.0}, publicBinding(bound, public))
+	data := withRefreshBinding(map[string]any{"keep": 1.0}, mtls.ConfirmationMember, publicBinding(bound, public, mtls.ConfirmationMember))
 	a := oauth.Authorization{Data: data}
 	tests := []struct {
 		name string
@@ -30,7 +31,7 @@ func TestRefreshBinding(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := holdsRefreshBinding(tc.ctx, a); got != tc.want {
+			if got := holdsRefreshBinding(tc.ctx, a, mtls.ConfirmationMember); got != tc.want {
 				t.Errorf("holdsRefreshBinding = %v, want %v", got, tc.want)
 			}
 		})
@@ -38,10 +39,10 @@ func TestRefreshBinding(t *testing.T) {
 	if data["keep"] != 1.0 {
 		t.Error("the binding replaced other data")
 	}
-	if !holdsRefreshBinding(none, oauth.Authorization{}) {
+	if !holdsRefreshBinding(none, oauth.Authorization{}, mtls.ConfirmationMember) {
 		t.Error("an unbound authorization refused a request without a certificate")
 	}
-	if cleared := withRefreshBinding(data, ""); cleared[refreshBindingKey] != nil || data[refreshBindingKey] == nil {
+	if cleared := withRefreshBinding(data, mtls.ConfirmationMember, ""); cleared["refresh_x5t#S256"] != nil || data["refresh_x5t#S256"] == nil {
 		t.Error("clearing the binding must copy, not change, the data")
 	}
 }

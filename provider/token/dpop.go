@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 
-	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/dpop"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
@@ -77,43 +76,4 @@ func checkCodeBinding(ctx context.Context, want string) *oauth.Error {
 		return oauth.ErrInvalidGrant().WithDescription("code: bound by dpop_jkt to a key this request does not prove")
 	}
 	return nil
-}
-
-// refreshKeyBinding keeps, in the authorization's data, the thumbprint a
-// public client's refresh tokens are bound to (§5: "refresh tokens issued
-// to public clients MUST be bound to the DPoP public key").
-const refreshKeyBinding = "refresh_jkt"
-
-// publicKeyBinding is the key a public client's new refresh tokens are
-// bound to, "" when they are not.
-func publicKeyBinding(ctx context.Context, c oauth.Client) string {
-	if c.Metadata.TokenEndpointAuthMethod != clientauth.MethodNone {
-		return ""
-	}
-	return proofKeyOf(ctx)
-}
-
-// withKeyBinding records (or clears) the key binding in data.
-func withKeyBinding(data map[string]any, jkt string) map[string]any {
-	if jkt == "" {
-		if _, ok := data[refreshKeyBinding]; !ok {
-			return data
-		}
-		data = maps.Clone(data)
-		delete(data, refreshKeyBinding)
-		return data
-	}
-	data = maps.Clone(data)
-	if data == nil {
-		data = map[string]any{}
-	}
-	data[refreshKeyBinding] = jkt
-	return data
-}
-
-// holdsKeyBinding reports whether this request proves the key the
-// authorization's refresh tokens are bound to, if any.
-func holdsKeyBinding(ctx context.Context, a oauth.Authorization) bool {
-	want, bound := a.Data[refreshKeyBinding].(string)
-	return !bound || sameHash(proofKeyOf(ctx), want)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/audit"
+	"github.com/gatehouse-idp/gatehouse/provider/mtls"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
@@ -49,15 +50,15 @@ func (h *Handler) offersRefresh(c oauth.Client, scopes []string) bool {
 // become unknown, not reused).
 func (h *Handler) startRefresh(ctx context.Context, c oauth.Client, g session.CodeGrant) (string, error) {
 	t := h.newRefresh(g.Subject, c.ID)
-	binding := publicBinding(ctx, c)
-	keyBinding := publicKeyBinding(ctx, c)
+	cert := publicBinding(ctx, c, mtls.ConfirmationMember)
+	key := publicBinding(ctx, c, confirmationMemberJKT)
 	start := func(a oauth.Authorization) (oauth.Authorization, error) {
 		a.RefreshTokenHash = t.Hash()
 		a.RefreshTokenIssuedAt = h.Now().UTC().Truncate(time.Second)
 		a.RefreshTokenLifetime = h.RefreshTokenLifetime
 		a.RotatedRefreshHashes = nil
-		a.Data = withRefreshSession(withRefreshBinding(a.Data, binding), g)
-		a.Data = withKeyBinding(a.Data, keyBinding)
+		a.Data = withRefreshBinding(a.Data, mtls.ConfirmationMember, cert)
+		a.Data = withRefreshSession(withRefreshBinding(a.Data, confirmationMemberJKT, key), g)
 		return a, nil
 	}
 	var err error
@@ -131,10 +132,10 @@ func (h *Handler) refreshToken(ctx context.Context, c oauth.Client, form url.Val
 	for range casAttempts {
 		a, err = h.Authorizations.Update(ctx, presented.Subject, c.ID, func(a oauth.Authorization) (oauth.Authorization, error) {
 			found = h.judge(a, presented.Hash(), requested)
-			if found == verdictCurrent && !holdsRefreshBinding(ctx, a) {
+			if found == verdictCurrent && !holdsRefreshBinding(ctx, a, mtls.ConfirmationMember) {
 				found = verdictUnbound
 			}
-			if found == verdictCurrent && !holdsKeyBinding(ctx, a) {
+			if found == verdictCurrent && !holdsRefreshBinding(ctx, a, confirmationMemberJKT) {
 				found = verdictUnboundKey
 			}
 			switch found {
