@@ -74,20 +74,33 @@ func (a *Authenticator) verifyPublic(ctx context.Context, c oauth.Client, as ass
 // tryKeys verifies the assertion with each key of set that fits its kid
 // and alg. known reports that the set holds the named key.
 func tryKeys(as assertion, set jose.JSONWebKeySet) (claims jwt.Claims, known, ok bool) {
+	if known, ok = VerifyWithKeySet(as.token, as.kid, as.alg, set, &claims); !ok {
+		return jwt.Claims{}, known, false
+	}
+	return claims, known, true
+}
+
+// VerifyWithKeySet checks tok's signature with each key of set that fits
+// kid (any key when kid is "") and alg, and decodes its claims into dst
+// with the first that verifies. known reports that set holds the key kid
+// names, so that a caller holding a cached set knows whether fetching it
+// again could help. The checks of client assertions and of the JWT
+// bearer grant's assertions (provider/jwtbearer) share it.
+func VerifyWithKeySet(tok *jwt.JSONWebToken, kid, alg string, set jose.JSONWebKeySet, dst any) (known, ok bool) {
 	for _, k := range set.Keys {
-		if as.kid != "" && k.KeyID != as.kid {
+		if kid != "" && k.KeyID != kid {
 			continue
 		}
-		known = known || as.kid != ""
+		known = known || kid != ""
 		pub := k.Public() // a private key published by mistake is used as its public half
-		if !usable(pub, as.alg) {
+		if !usable(pub, alg) {
 			continue
 		}
-		if as.token.Claims(pub.Key, &claims) == nil {
-			return claims, known, true
+		if tok.Claims(pub.Key, dst) == nil {
+			return known, true
 		}
 	}
-	return jwt.Claims{}, known, false
+	return known, false
 }
 
 // usable: the key is meant for signatures with alg and is of its type and

@@ -2,9 +2,6 @@ package jwtbearer
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -13,11 +10,9 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/gatehouse-idp/gatehouse/provider/clientauth"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
-
-// minRSABits: RSA keys shorter than this verify nothing (RFC 7518 §3.3).
-const minRSABits = 2048
 
 // assertion is a verified assertion: its issuer's configuration, its
 // registered claims, and the subject read from the issuer's subject claim.
@@ -115,38 +110,12 @@ func (h *Handler) keySet(ctx context.Context, is Issuer, refresh bool) (jose.JSO
 // tryKeys verifies tok with each key of set that fits its kid and alg and
 // returns the payload. known reports that the set holds the named key.
 func tryKeys(tok *jwt.JSONWebToken, hdr jose.Header, set jose.JSONWebKeySet) (payload []byte, known, ok bool) {
-	for _, k := range set.Keys {
-		if hdr.KeyID != "" && k.KeyID != hdr.KeyID {
-			continue
-		}
-		known = known || hdr.KeyID != ""
-		pub := k.Public() // a private key published by mistake is used as its public half
-		if !usable(pub, hdr.Algorithm) {
-			continue
-		}
-		var raw json.RawMessage
-		if tok.Claims(pub.Key, &raw) == nil {
-			return raw, known, true
-		}
+	var raw json.RawMessage
+	known, ok = clientauth.VerifyWithKeySet(tok, hdr.KeyID, hdr.Algorithm, set, &raw)
+	if !ok {
+		return nil, known, false
 	}
-	return nil, known, false
-}
-
-// usable: the key is meant for signatures with alg and is of its type and
-// strength. go-jose itself checks an EC key's curve against alg.
-func usable(k jose.JSONWebKey, alg string) bool {
-	if (k.Use != "" && k.Use != "sig") || (k.Algorithm != "" && k.Algorithm != alg) {
-		return false
-	}
-	switch key := k.Key.(type) {
-	case *rsa.PublicKey:
-		return (strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")) && key.N.BitLen() >= minRSABits
-	case *ecdsa.PublicKey:
-		return strings.HasPrefix(alg, "ES")
-	case ed25519.PublicKey:
-		return alg == string(jose.EdDSA)
-	}
-	return false
+	return raw, known, true
 }
 
 // checkClaims applies RFC 7523 §3 to a verified assertion.
