@@ -149,7 +149,8 @@ func (ss *Sessions) ListBySubject(ctx context.Context, subject string) ([]Sessio
 	return live, nil
 }
 
-// byRef reads a session by the hash of its cookie, as Get does.
+// byRef reads a session by the hash of its cookie (Get is byRef of the
+// cookie's hash); ID stays empty, since the cookie is not kept.
 func (ss *Sessions) byRef(ctx context.Context, ref string) (Session, error) {
 	seen, err := ss.kv.Get(ctx, seenPrefix+ref)
 	if err != nil {
@@ -166,6 +167,8 @@ func (ss *Sessions) byRef(ctx context.Context, ref string) (Session, error) {
 	if err := s.LastSeen.UnmarshalText(seen); err != nil {
 		return Session{}, malformed("session", err)
 	}
+	// The store's own expiry should have dropped the entries; check anyway,
+	// so that a store with coarse expiry cannot extend a session.
 	now := ss.now()
 	if !now.Before(s.Created.Add(ss.lifetime)) || !now.Before(s.LastSeen.Add(ss.idle)) {
 		return Session{}, storage.ErrNotFound

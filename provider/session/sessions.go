@@ -111,28 +111,11 @@ func (ss *Sessions) Get(ctx context.Context, id string) (Session, error) {
 	if id == "" {
 		return Session{}, storage.ErrNotFound
 	}
-	seen, err := ss.kv.Get(ctx, hashedKey(seenPrefix, id))
+	s, err := ss.byRef(ctx, refOf(id))
 	if err != nil {
 		return Session{}, err
-	}
-	raw, err := ss.kv.Get(ctx, hashedKey(sessionPrefix, id))
-	if err != nil {
-		return Session{}, err
-	}
-	var s Session
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return Session{}, malformed("session", err)
-	}
-	if err := s.LastSeen.UnmarshalText(seen); err != nil {
-		return Session{}, malformed("session", err)
 	}
 	s.ID = id
-	// The store's own expiry should have dropped the entries; check anyway,
-	// so that a store with coarse expiry cannot extend a session.
-	now := ss.now()
-	if !now.Before(s.Created.Add(ss.lifetime)) || !now.Before(s.LastSeen.Add(ss.idle)) {
-		return Session{}, storage.ErrNotFound
-	}
 	return s, nil
 }
 
