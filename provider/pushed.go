@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -35,13 +36,12 @@ func (s *Server) newPAR(o Options) error {
 		return errors.New("provider: pushed requests need the sign-in's store")
 	}
 	proof := o.SignIn.PAR.Proof
-	var use func(*http.Request, http.Header) *oauth.Error
 	if proof == nil && s.dpop != nil {
-		proof, use = s.parProof(o.Token.MTLSBaseURL), s.parProofUse(o.Token.MTLSBaseURL)
+		proof = s.parProof(o.Token.MTLSBaseURL)
 	}
 	h, err := par.New(par.Options{
 		Auth: s.tokenAuth, Parse: s.signIn.Parse, Store: s.pushed,
-		Lifetime: o.SignIn.PAR.Lifetime, Proof: proof, ProofUse: use, Rules: s.pushRules(),
+		Lifetime: o.SignIn.PAR.Lifetime, Proof: proof, Rules: s.pushRules(),
 		Log: s.log.With("component", "par"),
 	})
 	if err != nil {
@@ -55,32 +55,23 @@ func (s *Server) newPAR(o Options) error {
 // URLs /par is known by, offering a nonce when it is refused.
 func (s *Server) parProof(mtlsBase string) par.ProofCheck {
 	urls := s.endpointURLs("/par", mtlsBase)
-	return func(r *http.Request, h http.Header) (string, *oauth.Error) {
-		p, _, e := s.dpop.CheckUnused(r.Context(), r.Header, dpop.Target{Method: r.Method, URLs: urls})
+	return func(r *http.Request, h http.Header) (string, func(context.Context) *oauth.Error, *oauth.Error) {
+		p, present, e := s.dpop.CheckUnused(r.Context(), r.Header, dpop.Target{Method: r.Method, URLs: urls})
 		if e != nil {
 			s.dpop.OfferNonce(h)
+			return "", nil, e
 		}
-		return p.JKT, e
-	}
-}
-
-// parProofUse records the jti of the proof parProof accepted, once the
-// client is authenticated (nil with DPoP off). It reads the proof again:
-// a second signature check, for authenticated pushes only.
-func (s *Server) parProofUse(mtlsBase string) func(*http.Request, http.Header) *oauth.Error {
-	if s.dpop == nil {
-		return nil
-	}
-	urls := s.endpointURLs("/par", mtlsBase)
-	return func(r *http.Request, h http.Header) *oauth.Error {
-		p, _, e := s.dpop.CheckUnused(r.Context(), r.Header, dpop.Target{Method: r.Method, URLs: urls})
-		if e == nil {
-			e = s.dpop.Use(r.Context(), p)
+		if !present {
+			return "", nil, nil
 		}
-		if e != nil {
-			s.dpop.OfferNonce(h)
+		use := func(ctx context.Context) *oauth.Error {
+			e := s.dpop.Use(ctx, p)
+			if e != nil {
+				s.dpop.OfferNonce(h)
+			}
+			return e
 		}
-		return e
+		return p.JKT, use, nil
 	}
 }
 

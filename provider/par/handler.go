@@ -44,9 +44,12 @@ type Authenticator interface {
 // to the proof's key. It runs before the client is authenticated, as at
 // the token endpoint, so that a client told to retry with a nonce does
 // not find its client assertion used up. It returns the thumbprint of
-// the proof's key, "" when no proof came; header is the answer's, for a
-// DPoP-Nonce. An error is answered as it is.
-type ProofCheck func(r *http.Request, header http.Header) (jkt string, e *oauth.Error)
+// the proof's key, "" when no proof came, and use, which records the
+// proof as used (its jti) and which the handler calls once the client is
+// authenticated, so that requests of no client take no room in the
+// replay store (nil when there is nothing to record). header is the
+// answer's, for a DPoP-Nonce. An error is answered as it is.
+type ProofCheck func(r *http.Request, header http.Header) (jkt string, use func(context.Context) *oauth.Error, e *oauth.Error)
 
 // Options are the handler's dependencies and settings.
 type Options struct {
@@ -60,10 +63,6 @@ type Options struct {
 	// Proof, when set, is called for every push; nil (DPoP off) checks
 	// no proof, and only a dpop_jkt parameter binds the code.
 	Proof ProofCheck
-	// ProofUse records the proof Proof accepted as used (its jti), once
-	// the client is authenticated: requests of no client take no room in
-	// the replay store. Nil when Proof records it itself.
-	ProofUse func(r *http.Request, header http.Header) *oauth.Error
 	// Rules, when set, holds a pushed request to the client's security
 	// profile (provider/profile); nil checks nothing more.
 	Rules PushRules
@@ -109,7 +108,7 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	jkt, e := h.proof(w, r)
+	jkt, use, e := h.proof(w, r)
 	if e != nil {
 		h.log.Info("par: DPoP proof refused", "error", e)
 		e.WriteJSON(w)
@@ -121,8 +120,8 @@ func (h *Handler) Push(w http.ResponseWriter, r *http.Request) {
 		h.opts.Auth.WriteError(w, r.Header, e)
 		return
 	}
-	if jkt != "" && h.opts.ProofUse != nil {
-		if e := h.opts.ProofUse(r, w.Header()); e != nil {
+	if use != nil {
+		if e := use(ctx); e != nil {
 			h.log.Info("par: DPoP proof refused", "error", e)
 			e.WriteJSON(w)
 			return

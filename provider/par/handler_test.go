@@ -139,11 +139,11 @@ func TestPushProofBinding(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			authenticated := false
-			h, store := newTestHandler(t, func(r *http.Request, hd http.Header) (string, *oauth.Error) {
+			h, store := newTestHandler(t, func(r *http.Request, hd http.Header) (string, func(context.Context) *oauth.Error, *oauth.Error) {
 				if tc.proofE != nil {
 					hd.Set("DPoP-Nonce", "n")
 				}
-				return tc.jkt, tc.proofE
+				return tc.jkt, nil, tc.proofE
 			})
 			h.opts.Auth = recordingAuth{seen: &authenticated}
 			form := validForm()
@@ -213,4 +213,33 @@ func with(v url.Values, key, value string) url.Values {
 		out.Set(key, value)
 	}
 	return out
+}
+
+// TestProofUsedAfterAuthentication: the proof's jti is recorded (use)
+// only for an authenticated client, and a refused use refuses the push.
+func TestProofUsedAfterAuthentication(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		secret   string
+		useErr   *oauth.Error
+		wantCode int
+		wantUsed bool
+	}{
+		{"unknown client", "wrong", nil, http.StatusUnauthorized, false},
+		{"authenticated", "s", nil, http.StatusCreated, true},
+		{"replayed proof", "s", oauth.ErrInvalidDPoPProof(), http.StatusBadRequest, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			used := false
+			h, _ := newTestHandler(t, func(*http.Request, http.Header) (string, func(context.Context) *oauth.Error, *oauth.Error) {
+				return "jkt", func(context.Context) *oauth.Error { used = true; return tc.useErr }, nil
+			})
+			form := validForm()
+			form.Set("client_secret", tc.secret)
+			w := push(h, "/par", "application/x-www-form-urlencoded", form.Encode())
+			if w.Code != tc.wantCode || used != tc.wantUsed {
+				t.Errorf("%d, used %v; want %d, used %v (%s)", w.Code, used, tc.wantCode, tc.wantUsed, w.Body)
+			}
+		})
+	}
 }

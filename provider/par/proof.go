@@ -1,6 +1,7 @@
 package par
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
@@ -15,9 +16,9 @@ import (
 type PushRules func(client clientauth.Result, req authorize.Request, jkt string) *oauth.Error
 
 // proof runs the DPoP seam, if any.
-func (h *Handler) proof(w http.ResponseWriter, r *http.Request) (string, *oauth.Error) {
+func (h *Handler) proof(w http.ResponseWriter, r *http.Request) (string, func(context.Context) *oauth.Error, *oauth.Error) {
 	if h.opts.Proof == nil {
-		return "", nil
+		return "", nil, nil
 	}
 	return h.opts.Proof(r, w.Header())
 }
