@@ -1,7 +1,6 @@
 package dpop
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -45,30 +44,6 @@ func quotable(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// PushedRequest is the DPoP check of a pushed authorization request
-// (RFC 9449 §10.1, RFC 9126), for the PAR endpoint to call with its own
-// URLs and the request's dpop_jkt parameter ("" when absent). It returns
-// the thumbprint the authorization code is to be bound to: the proof's
-// key when a proof came, else dpopJKT. A proof and a dpop_jkt naming
-// different keys are refused. On an error the caller answers with
-// e.WriteJSON after OfferNonce. A nil Checker (DPoP off) binds to dpopJKT
-// alone.
-func (c *Checker) PushedRequest(ctx context.Context, r *http.Request, urls []string, dpopJKT string) (string, *oauth.Error) {
-	if c == nil {
-		return dpopJKT, nil
-	}
-	p, present, e := c.Check(ctx, r.Header, Target{Method: r.Method, URLs: urls})
-	switch {
-	case e != nil:
-		return "", e
-	case !present:
-		return dpopJKT, nil
-	case dpopJKT != "" && !sameText(dpopJKT, p.JKT):
-		return "", invalid("dpop_jkt does not match the key of the DPoP proof.")
-	}
-	return p.JKT, nil
 }
 
 // MissingChallenge is the DPoP challenge of a request that carried no

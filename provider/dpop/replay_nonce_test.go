@@ -174,36 +174,6 @@ func TestWriteChallenge(t *testing.T) {
 	}
 }
 
-// TestPushedRequest: the PAR endpoint's binding is the proof's key,
-// dpop_jkt when no proof came, and a mismatch of the two is refused.
-func TestPushedRequest(t *testing.T) {
-	c := newChecker(t, nil)
-	parURL := "https://idp.example.org/par"
-	req := func(proof string) *http.Request {
-		r := httptest.NewRequest(http.MethodPost, parURL, nil)
-		if proof != "" {
-			r.Header.Set(HeaderName, proof)
-		}
-		return r
-	}
-	p := makeProof(t, proofSpec{claims: map[string]any{"htu": parURL}})
-	got, e := c.PushedRequest(context.Background(), req(p), []string{parURL}, "")
-	if e != nil || len(got) != 43 {
-		t.Fatalf("proof: %q %v", got, e)
-	}
-	if again, e := c.PushedRequest(context.Background(), req(""), []string{parURL}, got); e != nil || again != got {
-		t.Errorf("dpop_jkt alone: %q %v", again, e)
-	}
-	other := makeProof(t, proofSpec{alg: "EdDSA", claims: map[string]any{"htu": parURL}})
-	if _, e := c.PushedRequest(context.Background(), req(other), []string{parURL}, got); e == nil || e.Code != "invalid_dpop_proof" {
-		t.Errorf("mismatch: %v", e)
-	}
-	var off *Checker
-	if j, e := off.PushedRequest(context.Background(), req(p), []string{parURL}, "abc"); j != "abc" || e != nil {
-		t.Errorf("nil checker: %q %v", j, e)
-	}
-}
-
 // TestCheckUnusedThenUse: CheckUnused records nothing, so a request that
 // is refused later (an unknown client) leaves no record; Use records the
 // proof once.
