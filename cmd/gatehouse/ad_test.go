@@ -73,12 +73,12 @@ func TestActiveDirectoryUsersWithOpenLDAPClients(t *testing.T) {
 			b := newBrowser(t, s)
 			redirect := s.base + "/demo/callback"
 			p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, url.Values{"scope": {"openid profile groups"}}), nil)
-			f := formFields(t, b.do(http.MethodGet, p.location, nil))
+			f := formFields(t, b.next(p))
 			f.Set("username", login)
 			f.Set("password", adtest.Password(adtest.Alice))
 			p = b.do(http.MethodPost, "/login", f)
 			if strings.HasPrefix(p.location, "/consent") {
-				cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+				cf := formFields(t, b.next(p))
 				cf.Set("decision", "allow")
 				p = b.do(http.MethodPost, "/consent", cf)
 			}
@@ -132,7 +132,7 @@ func TestActiveDirectoryRefusals(t *testing.T) {
 			b := newBrowser(t, s)
 			redirect := s.base + "/demo/callback"
 			p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, nil), nil)
-			f := formFields(t, b.do(http.MethodGet, p.location, nil))
+			f := formFields(t, b.next(p))
 			f.Set("username", tc.user)
 			f.Set("password", adtest.Password(tc.user))
 			p = b.do(http.MethodPost, "/login", f)
@@ -204,7 +204,7 @@ func TestActiveDirectoryPasswordChangeInChromium(t *testing.T) {
 
 	b := newBrowser(t, s)
 	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, b.next(p))
 	f.Set("username", adtest.MustChange)
 	f.Set("password", old)
 	if p := b.do(http.MethodPost, "/login", f); !strings.Contains(p.body, "The username or password is wrong.") {

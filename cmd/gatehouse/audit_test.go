@@ -78,13 +78,13 @@ func TestAuditLogOfAWholeFlow(t *testing.T) {
 
 	// Sign-in: a wrong password, then the right one; consent.
 	p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, url.Values{"scope": {"openid profile offline_access"}}), nil)
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, b.next(p))
 	f.Set("username", "bob")
 	f.Set("password", "wrong-password-for-bob")
 	b.do(http.MethodPost, "/login", f)
 	f.Set("password", "bob-password")
 	p = b.do(http.MethodPost, "/login", f)
-	cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+	cf := formFields(t, b.next(p))
 	cf.Set("decision", "allow")
 	code := callbackParams(t, b.do(http.MethodPost, "/consent", cf), redirect).Get("code")
 
@@ -125,7 +125,7 @@ func TestAuditLogOfAWholeFlow(t *testing.T) {
 	// Five wrong passwords for one name set off the throttle; the sixth
 	// attempt is refused before the directory hears of it.
 	p = b.do(http.MethodGet, authorizeURL("demo-rp", redirect, url.Values{"prompt": {"login"}}), nil)
-	f = formFields(t, b.do(http.MethodGet, p.location, nil))
+	f = formFields(t, b.next(p))
 	f.Set("username", "mallory")
 	f.Set("password", "guess-password")
 	for range 6 {

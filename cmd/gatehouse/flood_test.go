@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -97,18 +99,24 @@ func startFlood(t *testing.T, target, from string) *flood {
 }
 
 // floodOnce asks once and returns the flow it was sent to log in to.
+// hiddenFlow finds the login page's flow input.
+var hiddenFlow = regexp.MustCompile(`name="flow" value="([^"]*)"`)
+
 func floodOnce(client *http.Client, target string) (string, error) {
 	resp, err := client.Get(target)
 	if err != nil {
 		return "", err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body) // drained for the connection's reuse
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?flow=") {
-		return "", fmt.Errorf("%d %q", resp.StatusCode, loc)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", err
 	}
-	return strings.TrimPrefix(loc, "/login?flow="), nil
+	m := hiddenFlow.FindSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		return "", fmt.Errorf("%d, no login page", resp.StatusCode)
+	}
+	return html.UnescapeString(string(m[1])), nil
 }
 
 func (f *flood) record(flow string, err error) {
@@ -137,15 +145,15 @@ func signInThroughFlood(t *testing.T, s *server, clientID, redirectURI string, n
 	t.Helper()
 	b := newBrowserFrom(t, s, "127.0.0.2")
 	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
-	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/login?flow=") {
+	if !isLoginPage(p) {
 		t.Fatalf("sign-in %d: authorize: %d %q (flood under way)", n, p.status, p.location)
 	}
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, b.next(p))
 	f.Set("username", "alice")
 	f.Set("password", "alice-password")
 	p = b.do(http.MethodPost, "/login", f)
 	if strings.HasPrefix(p.location, "/consent?flow=") {
-		cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+		cf := formFields(t, b.next(p))
 		cf.Set("decision", "allow")
 		p = b.do(http.MethodPost, "/consent", cf)
 	}

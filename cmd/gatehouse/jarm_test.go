@@ -82,14 +82,14 @@ func mustRegisterJARMClient(t *testing.T, s *server, extra string) jarmClient {
 func jarmAuthorize(t *testing.T, b *browser, clientID string, extra url.Values) page {
 	t.Helper()
 	p := b.do(http.MethodGet, authorizeURL(clientID, jarmRedirect, extra), nil)
-	if strings.HasPrefix(p.location, "/login") {
-		f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	if isLoginPage(p) {
+		f := formFields(t, b.next(p))
 		f.Set("username", "alice")
 		f.Set("password", "alice-password")
 		p = b.do(http.MethodPost, "/login", f)
 	}
 	if strings.HasPrefix(p.location, "/consent") {
-		cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+		cf := formFields(t, b.next(p))
 		cf.Set("decision", "allow")
 		p = b.do(http.MethodPost, "/consent", cf)
 	}

@@ -27,7 +27,7 @@ func TestLogout(t *testing.T) {
 	}
 	mustSignInAgain := func() {
 		t.Helper()
-		if p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, nil), nil); !strings.HasPrefix(p.location, "/login?flow=") {
+		if p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, nil), nil); !isLoginPage(p) {
 			t.Errorf("after logout /authorize answered %d %q, want the login page", p.status, p.location)
 		}
 	}

@@ -116,7 +116,7 @@ func TestMetricsMoveWithRequests(t *testing.T) {
 	b := newBrowser(t, s)
 	// A failed sign-in first: the same browser then signs in as bob.
 	p := b.do(http.MethodGet, authorizeURL("demo-rp", s.base+"/demo/callback", nil), nil)
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, b.next(p))
 	f.Set("username", "bob")
 	f.Set("password", "not-bobs-password")
 	if p := b.do(http.MethodPost, "/login", f); p.status != http.StatusOK {

@@ -129,7 +129,7 @@ func TestPairwiseSubjects(t *testing.T) {
 	// so the session ends without asking (a hint for someone else would
 	// get the confirmation page and leave the session alone).
 	b.do(http.MethodGet, "/logout?"+url.Values{"id_token_hint": {tok["id_token"].(string)}}.Encode(), nil)
-	if p := b.do(http.MethodGet, authorizeURL(sameHostID, redirect, nil), nil); !strings.HasPrefix(p.location, "/login?flow=") {
+	if p := b.do(http.MethodGet, authorizeURL(sameHostID, redirect, nil), nil); !isLoginPage(p) {
 		t.Errorf("after logout with a pairwise hint /authorize answered %d %q, want the login page", p.status, p.location)
 	}
 }

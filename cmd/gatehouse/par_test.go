@@ -70,14 +70,14 @@ func pushedAuthorize(t *testing.T, b *browser, clientID, requestURI string, extr
 		q[k] = v
 	}
 	p := b.do(http.MethodGet, "/authorize?"+q.Encode(), nil)
-	if strings.HasPrefix(p.location, "/login") {
-		f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	if isLoginPage(p) {
+		f := formFields(t, b.next(p))
 		f.Set("username", "alice")
 		f.Set("password", "alice-password")
 		p = b.do(http.MethodPost, "/login", f)
 	}
 	if strings.HasPrefix(p.location, "/consent") {
-		cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+		cf := formFields(t, b.next(p))
 		cf.Set("decision", "allow")
 		p = b.do(http.MethodPost, "/consent", cf)
 	}

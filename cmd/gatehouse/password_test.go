@@ -88,7 +88,7 @@ func TestPasswordChangeAtSignIn(t *testing.T) {
 	b := newBrowser(t, s)
 
 	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, url.Values{"ui_locales": {"de"}}), nil)
-	login := b.do(http.MethodGet, p.location, nil)
+	login := b.next(p)
 	fields := formFields(t, login)
 
 	// Before the login step names someone, there is no password page.
@@ -146,7 +146,7 @@ func TestPasswordChangeAtSignIn(t *testing.T) {
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/consent?flow=") {
 		t.Fatalf("password change: %d %q, want the consent page\n%s", p.status, p.location, p.body)
 	}
-	consent := b.do(http.MethodGet, p.location, nil)
+	consent := b.next(p)
 	cf := formFields(t, consent)
 	cf.Set("decision", "allow")
 	got := callbackParams(t, b.do(http.MethodPost, "/consent", cf), redirectURI)
@@ -163,7 +163,7 @@ func TestPasswordChangeAtSignIn(t *testing.T) {
 	fresh := newBrowser(t, s)
 	signIn := func(password string) page {
 		p := fresh.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
-		f := formFields(t, fresh.do(http.MethodGet, p.location, nil))
+		f := formFields(t, fresh.next(p))
 		return fresh.do(http.MethodPost, "/login", url.Values{"csrf": f["csrf"], "flow": f["flow"],
 			"username": {"carol"}, "password": {password}})
 	}
@@ -184,7 +184,7 @@ func TestPasswordChangeNotOffered(t *testing.T) {
 	clientID := registerClient(t, s, redirectURI)
 	b := newBrowser(t, s)
 	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
-	fields := formFields(t, b.do(http.MethodGet, p.location, nil))
+	fields := formFields(t, b.next(p))
 	p = b.do(http.MethodPost, "/login", url.Values{"csrf": fields["csrf"], "flow": fields["flow"],
 		"username": {"carol"}, "password": {carolResetPassword}})
 	if p.status != http.StatusOK || !strings.Contains(p.body, "Your password must be changed before you can sign in.") {

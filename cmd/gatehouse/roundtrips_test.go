@@ -60,14 +60,14 @@ func TestDirectoryRoundTripsPerFlow(t *testing.T) {
 	signIn := func(b *browser, user, scope string) {
 		t.Helper()
 		p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, url.Values{"scope": {scope}}), nil)
-		if strings.HasPrefix(p.location, "/login") {
-			f := formFields(t, b.do(http.MethodGet, p.location, nil))
+		if isLoginPage(p) {
+			f := formFields(t, b.next(p))
 			f.Set("username", user)
 			f.Set("password", user+"-password")
 			p = b.do(http.MethodPost, "/login", f)
 		}
 		if strings.HasPrefix(p.location, "/consent") {
-			cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+			cf := formFields(t, b.next(p))
 			cf.Set("decision", "allow")
 			p = b.do(http.MethodPost, "/consent", cf)
 		}

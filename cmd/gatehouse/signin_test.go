@@ -120,6 +120,24 @@ func (b *browser) do(method, path string, form url.Values) page {
 	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(raw)}
 }
 
+// next is the page a browser shows after p: p itself when it is a page
+// (/authorize answers with the login page), else where p redirects to.
+func (b *browser) next(p page) page {
+	b.t.Helper()
+	if p.status == http.StatusOK {
+		return p
+	}
+	if p.status != http.StatusFound && p.status != http.StatusSeeOther {
+		b.t.Fatalf("want a page or a redirect, got %d %q:\n%s", p.status, p.location, p.body)
+	}
+	return b.do(http.MethodGet, p.location, nil)
+}
+
+// isLoginPage tells whether p is the sign-in form.
+func isLoginPage(p page) bool {
+	return p.status == http.StatusOK && strings.Contains(p.body, `name="password"`) && strings.Contains(p.body, `action="/login"`)
+}
+
 var hiddenField = regexp.MustCompile(`name="(csrf|flow)" value="([^"]*)"`)
 
 // formFields reads the hidden csrf and flow fields of a page.
@@ -174,16 +192,16 @@ func TestSignInCodeFlowOverHTTP(t *testing.T) {
 	clientID := registerClient(t, s, redirectURI)
 	b := newBrowser(t, s)
 
-	// /authorize without a session → the login page.
-	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
-	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/login?flow=") {
-		t.Fatalf("authorize: %d %q", p.status, p.location)
-	}
-	login := b.do(http.MethodGet, p.location, nil)
-	if login.status != http.StatusOK || !strings.Contains(login.body, `name="password"`) || !strings.Contains(login.body, "Test app") {
-		t.Fatalf("login page: %d\n%s", login.status, login.body)
+	// /authorize without a session answers with the login page itself;
+	// GET /login?flow=… shows the same form for the same flow.
+	login := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
+	if !isLoginPage(login) || login.location != "" || !strings.Contains(login.body, "Test app") {
+		t.Fatalf("authorize: %d %q\n%s", login.status, login.location, login.body)
 	}
 	fields := formFields(t, login)
+	if again := b.do(http.MethodGet, "/login?flow="+url.QueryEscape(fields.Get("flow")), nil); !isLoginPage(again) || formFields(t, again).Get("flow") != fields.Get("flow") {
+		t.Fatalf("GET /login of the same flow: %d\n%s", again.status, again.body)
+	}
 
 	// A wrong password and an unknown user get the same answer.
 	var refusals []string
@@ -206,11 +224,11 @@ func TestSignInCodeFlowOverHTTP(t *testing.T) {
 	}
 
 	ok := url.Values{"csrf": fields["csrf"], "flow": fields["flow"], "username": {"alice"}, "password": {"alice-password"}}
-	p = b.do(http.MethodPost, "/login", ok)
+	p := b.do(http.MethodPost, "/login", ok)
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/consent?flow=") {
 		t.Fatalf("login: %d %q\n%s", p.status, p.location, p.body)
 	}
-	consent := b.do(http.MethodGet, p.location, nil)
+	consent := b.next(p)
 	if !strings.Contains(consent.body, `name="decision" value="allow"`) || !strings.Contains(consent.body, "Alice Liddell") {
 		t.Fatalf("consent page:\n%s", consent.body)
 	}
@@ -237,7 +255,7 @@ func TestSignInCodeFlowOverHTTP(t *testing.T) {
 	if !strings.HasPrefix(p.location, "/consent?flow=") {
 		t.Fatalf("prompt=consent: %d %q", p.status, p.location)
 	}
-	df := formFields(t, b.do(http.MethodGet, p.location, nil))
+	df := formFields(t, b.next(p))
 	df.Set("decision", "deny")
 	denied := callbackParams(t, b.do(http.MethodPost, "/consent", df), redirectURI)
 	if denied.Get("error") != "access_denied" || denied.Get("state") != "st-123" || denied.Get("iss") == "" {
@@ -246,7 +264,7 @@ func TestSignInCodeFlowOverHTTP(t *testing.T) {
 
 	// max_age=0 needs a fresh sign-in even with a session.
 	p = b.do(http.MethodGet, authorizeURL(clientID, redirectURI, url.Values{"max_age": {"0"}}), nil)
-	if !strings.HasPrefix(p.location, "/login?flow=") {
+	if !isLoginPage(p) {
 		t.Errorf("max_age=0: %d %q", p.status, p.location)
 	}
 }
@@ -294,7 +312,7 @@ func TestSignInThrottlesGuessing(t *testing.T) {
 	clientID := registerClient(t, s, redirectURI)
 	b := newBrowser(t, s)
 	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
-	fields := formFields(t, b.do(http.MethodGet, p.location, nil))
+	fields := formFields(t, b.next(p))
 	status := 0
 	for i := 0; i < 10 && status != http.StatusTooManyRequests; i++ {
 		f := url.Values{"csrf": fields["csrf"], "flow": fields["flow"], "username": {"bob"}, "password": {"guess"}}
@@ -336,11 +354,11 @@ func TestHybridAndImplicitResponses(t *testing.T) {
 
 	b := newBrowser(t, s)
 	p := b.do(http.MethodGet, authorizeURL(reg.ClientID, redirectURI, url.Values{"response_type": {"code id_token"}}), nil)
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, b.next(p))
 	f.Set("username", "alice")
 	f.Set("password", "alice-password")
 	p = b.do(http.MethodPost, "/login", f)
-	cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+	cf := formFields(t, b.next(p))
 	cf.Set("decision", "allow")
 	hybrid := fragmentParams(t, b.do(http.MethodPost, "/consent", cf), redirectURI)
 	claims := verifyIDToken(t, s, hybrid.Get("id_token"))
@@ -431,11 +449,11 @@ op:
 	b := newBrowser(t, s)
 
 	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, nil), nil)
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, b.next(p))
 	f.Set("username", "alice")
 	f.Set("password", "alice-password")
 	p = b.do(http.MethodPost, "/login", f)
-	cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+	cf := formFields(t, b.next(p))
 	cf.Set("decision", "allow")
 	if got := callbackParams(t, b.do(http.MethodPost, "/consent", cf), redirectURI); got.Get("code") == "" {
 		t.Fatalf("first sign-in: %v", got)

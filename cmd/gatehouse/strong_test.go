@@ -66,10 +66,10 @@ op:
 func signInAs(t *testing.T, b *browser, authorize string) page {
 	t.Helper()
 	p := b.do(http.MethodGet, authorize, nil)
-	if !strings.HasPrefix(p.location, "/login?flow=") {
+	if !isLoginPage(p) {
 		t.Fatalf("authorize: %d %q", p.status, p.location)
 	}
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, b.next(p))
 	f.Set("username", "alice")
 	f.Set("password", "alice-password")
 	return b.do(http.MethodPost, "/login", f)
@@ -110,7 +110,7 @@ func TestStrongSignInTOTPStepUp(t *testing.T) {
 	if !strings.HasPrefix(p.location, "/mfa?flow=") {
 		t.Fatalf("step-up: %d %q", p.status, p.location)
 	}
-	enrol := b.do(http.MethodGet, p.location, nil)
+	enrol := b.next(p)
 	for _, want := range []string{`autocomplete="one-time-code"`, `inputmode="numeric"`, `src="data:image/png;base64,`} {
 		if !strings.Contains(enrol.body, want) {
 			t.Errorf("enrolment page lacks %s", want)
@@ -140,7 +140,7 @@ func TestStrongSignInTOTPStepUp(t *testing.T) {
 	if !strings.HasPrefix(p.location, "/consent?flow=") {
 		t.Fatalf("after enrolment: %d %q", p.status, p.location)
 	}
-	cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+	cf := formFields(t, b.next(p))
 	cf.Set("decision", "allow")
 	claims := verifyIDToken(t, s, fragmentParams(t, b.do(http.MethodPost, "/consent", cf), redirectURI).Get("id_token"))
 	if claims["acr"] != "urn:gatehouse:acr:mfa" || fmt.Sprint(claims["amr"]) != "[pwd otp mfa]" {
@@ -155,7 +155,7 @@ func TestStrongSignInTOTPStepUp(t *testing.T) {
 	if !strings.HasPrefix(p.location, "/mfa?flow=") {
 		t.Fatalf("second sign-in: %d %q", p.status, p.location)
 	}
-	challenge := b2.do(http.MethodGet, p.location, nil)
+	challenge := b2.next(p)
 	if strings.Contains(challenge.body, "totp-secret") {
 		t.Fatal("enrolled person asked to enrol again")
 	}
@@ -173,7 +173,7 @@ func TestStrongSignInTOTPStepUp(t *testing.T) {
 	}
 	b3 := newBrowser(t, s)
 	p = signInAs(t, b3, authorizeURL(clientID, redirectURI, hybrid))
-	cf3 := formFields(t, b3.do(http.MethodGet, p.location, nil))
+	cf3 := formFields(t, b3.next(p))
 	cf3.Set("action", "recovery")
 	cf3.Set("code", recovery[0][1])
 	if p := b3.do(http.MethodPost, "/mfa", cf3); !strings.Contains(p.body, `role="alert"`) {

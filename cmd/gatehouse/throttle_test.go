@@ -59,10 +59,10 @@ func (b *browser) post(path string, form url.Values) (page, http.Header) {
 func loginForm(t *testing.T, b *browser, clientID, redirectURI, username, password string, extra url.Values) url.Values {
 	t.Helper()
 	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, extra), nil)
-	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/login?flow=") {
+	if !isLoginPage(p) {
 		t.Fatalf("authorize: %d %q\n%s", p.status, p.location, p.body)
 	}
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, b.next(p))
 	f.Set("username", username)
 	f.Set("password", password)
 	return f

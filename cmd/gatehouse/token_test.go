@@ -99,21 +99,21 @@ func TestDemoRelyingPartyCodeFlow(t *testing.T) {
 	if p.status != http.StatusSeeOther || !strings.Contains(p.location, "/authorize?") {
 		t.Fatalf("demo start: %d %q\n%s", p.status, p.location, p.body)
 	}
-	p = b.do(http.MethodGet, p.location, nil)
-	if !strings.Contains(p.location, "/login?flow=") {
+	p = b.next(p)
+	if !isLoginPage(p) {
 		t.Fatalf("authorize: %d %q\n%s", p.status, p.location, p.body)
 	}
-	f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	f := formFields(t, p)
 	f.Set("username", "alice")
 	f.Set("password", "alice-password")
 	p = b.do(http.MethodPost, "/login", f)
-	cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+	cf := formFields(t, b.next(p))
 	cf.Set("decision", "allow")
 	p = b.do(http.MethodPost, "/consent", cf)
 	if !strings.HasPrefix(p.location, s.base+"/demo/callback?") {
 		t.Fatalf("consent: %d %q", p.status, p.location)
 	}
-	result := b.do(http.MethodGet, p.location, nil)
+	result := b.next(p)
 	if result.status != http.StatusOK {
 		t.Fatalf("demo callback: %d\n%s", result.status, result.body)
 	}
@@ -157,14 +157,14 @@ func codeForClient(t *testing.T, s *server, b *browser, clientID string, extra u
 	t.Helper()
 	redirect := s.base + "/demo/callback"
 	p := b.do(http.MethodGet, authorizeURL(clientID, redirect, extra), nil)
-	if strings.HasPrefix(p.location, "/login") {
-		f := formFields(t, b.do(http.MethodGet, p.location, nil))
+	if isLoginPage(p) {
+		f := formFields(t, b.next(p))
 		f.Set("username", "bob")
 		f.Set("password", "bob-password")
 		p = b.do(http.MethodPost, "/login", f)
 	}
 	if strings.HasPrefix(p.location, "/consent") {
-		cf := formFields(t, b.do(http.MethodGet, p.location, nil))
+		cf := formFields(t, b.next(p))
 		cf.Set("decision", "allow")
 		p = b.do(http.MethodPost, "/consent", cf)
 	}

@@ -15,12 +15,16 @@ import (
 	"github.com/gatehouse-idp/gatehouse/internal/load"
 )
 
-// maxFlowSteps bounds the redirects of one sign-in (authorize → login →
-// consent → client); a loop is a bad answer, not a hang.
-const maxFlowSteps = 6
+// maxFlowSteps bounds the steps of one sign-in (authorize → login →
+// consent → client, each a page, a form post or a redirect); a loop is a
+// bad answer, not a hang.
+const maxFlowSteps = 8
 
 // hiddenField finds the login and consent forms' hidden inputs.
 var hiddenField = regexp.MustCompile(`name="(csrf|flow)" value="([^"]*)"`)
+
+// formAction finds where a page's first form posts to.
+var formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
 
 // signIn is one browser-less sign-in in progress.
 type signIn struct {
@@ -55,7 +59,11 @@ func (c *conn) authorizationCode(ctx context.Context, client *http.Client, user 
 	return tok, s.requests, err
 }
 
-// code follows the flow from /authorize to the redirect to the client.
+// code walks the flow from /authorize to the redirect to the client, as
+// a browser would: a redirect is followed (except the one to the client,
+// which is read), a login or consent page is filled in and its form
+// posted. Gatehouse answers /authorize with the login page itself; a
+// server that redirects to a login page is walked as well.
 func (s *signIn) code(ctx context.Context, scope string) (string, error) {
 	sum := sha256.Sum256([]byte(s.verifier))
 	q := url.Values{
@@ -64,75 +72,68 @@ func (s *signIn) code(ctx context.Context, scope string) (string, error) {
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
 	}
 	r := request{method: http.MethodGet, url: s.c.endpoint("/authorize?" + q.Encode()), accept: "text/html"}
-	location, err := s.redirected(ctx, r)
 	for range maxFlowSteps {
+		a, err := s.send(ctx, r)
 		if err != nil {
 			return "", err
 		}
-		if strings.HasPrefix(location, s.redirect+"?") {
-			code, err := s.callback(location)
-			if err == nil && s.consented && s.c.onConsent != nil {
-				s.c.onConsent(s.user)
+		switch {
+		case a.status == http.StatusFound || a.status == http.StatusSeeOther:
+			if strings.HasPrefix(a.location, s.redirect+"?") {
+				return s.callback(a.location)
 			}
-			return code, err
-		}
-		location, err = s.page(ctx, location)
-	}
-	return "", &load.BadAnswerError{Step: "sign-in", Reason: "too many redirects"}
-}
-
-// redirected sends r and wants a redirect.
-func (s *signIn) redirected(ctx context.Context, r request) (string, error) {
-	s.requests++
-	a, err := s.c.do(ctx, s.client, r)
-	if err != nil {
-		return "", err
-	}
-	if a.status != http.StatusFound && a.status != http.StatusSeeOther {
-		if a.status == http.StatusOK && r.form.Has("password") {
+			target, err := s.c.resolve(a.location)
+			if err != nil {
+				return "", err
+			}
+			r = request{method: http.MethodGet, url: target, accept: "text/html"}
+		case a.status == http.StatusOK && r.method == http.MethodGet:
+			if r, err = s.fill(r, a); err != nil {
+				return "", err
+			}
+		case a.status == http.StatusOK && r.form.Has("password"):
 			return "", &load.BadAnswerError{Step: step(r), Reason: "sign-in refused for " + s.user.Name}
+		default:
+			return "", &load.StatusError{Step: step(r), Status: a.status}
 		}
-		return "", &load.StatusError{Step: step(r), Status: a.status}
 	}
-	return a.location, nil
+	return "", &load.BadAnswerError{Step: "sign-in", Reason: "too many steps"}
 }
 
-// page handles one page of the flow, login or consent, and returns where
-// its form submission redirects to.
-func (s *signIn) page(ctx context.Context, location string) (string, error) {
-	target, err := s.c.resolve(location)
+// send makes one request of the flow, counted.
+func (s *signIn) send(ctx context.Context, r request) (answer, error) {
+	s.requests++
+	return s.c.do(ctx, s.client, r)
+}
+
+// fill reads the page a answered to r, login or consent by where its
+// form posts, and returns the form's submission: the person's name and
+// password, or decision=allow.
+func (s *signIn) fill(r request, a answer) (request, error) {
+	m := formAction.FindSubmatch(a.body)
+	if m == nil {
+		return request{}, &load.BadAnswerError{Step: step(r), Reason: "no form in the page"}
+	}
+	target, err := s.c.resolve(html.UnescapeString(string(m[1])))
 	if err != nil {
-		return "", err
+		return request{}, err
 	}
 	u, _ := url.Parse(target) // resolve made it
-	var fill func(url.Values)
-	switch {
-	case strings.HasSuffix(u.Path, "/login"):
-		fill = func(f url.Values) { f.Set("username", s.user.Name); f.Set("password", s.user.Password) }
-	case strings.HasSuffix(u.Path, "/consent"):
-		fill = func(f url.Values) { f.Set("decision", "allow") }
-	default:
-		return "", &load.BadAnswerError{Step: "sign-in", Reason: fmt.Sprintf("redirected to %s", u.Path)}
-	}
-	r := request{method: http.MethodGet, url: target, accept: "text/html"}
-	s.requests++
-	a, err := s.c.do(ctx, s.client, r)
-	if err != nil {
-		return "", err
-	}
-	if err := expect(r, a, http.StatusOK, nil); err != nil {
-		return "", err
-	}
 	form, err := hiddenFields(r, a.body)
 	if err != nil {
-		return "", err
+		return request{}, err
 	}
-	fill(form)
-	u.RawQuery = ""
-	next, err := s.redirected(ctx, request{method: http.MethodPost, url: u.String(), form: form, accept: "text/html"})
-	s.consented = s.consented || err == nil && form.Get("decision") == "allow"
-
-	return next, err
+	switch {
+	case strings.HasSuffix(u.Path, "/login"):
+		form.Set("username", s.user.Name)
+		form.Set("password", s.user.Password)
+	case strings.HasSuffix(u.Path, "/consent"):
+		form.Set("decision", "allow")
+		s.consented = true
+	default:
+		return request{}, &load.BadAnswerError{Step: step(r), Reason: fmt.Sprintf("a form posting to %s", u.Path)}
+	}
+	return request{method: http.MethodPost, url: target, form: form, accept: "text/html"}, nil
 }
 
 // hiddenFields reads a page's flow and csrf inputs.
@@ -162,6 +163,9 @@ func (s *signIn) callback(location string) (string, error) {
 		return "", &load.BadAnswerError{Step: "callback", Reason: "state does not match"}
 	case q.Get("code") == "":
 		return "", &load.BadAnswerError{Step: "callback", Reason: "no code"}
+	}
+	if s.consented && s.c.onConsent != nil {
+		s.c.onConsent(s.user)
 	}
 	return q.Get("code"), nil
 }
