@@ -33,6 +33,14 @@ func (c *config) checkServeLimit() error {
 	return errors.Join(errs...)
 }
 
+// onlyLimit tells whether every scenario asked for is a limit one.
+func (c *config) onlyLimit() bool {
+	return !slices.ContainsFunc(c.scenarios, func(name string) bool {
+		_, ok := limit.AlgOf(name)
+		return !ok
+	})
+}
+
 // runLimitServer runs the limit server in this process until ctx ends (the
 // parent's SIGTERM). Its address goes to stdout and, when asked, to a
 // file, written only once the socket listens.

@@ -110,6 +110,10 @@ func (c *config) prepare(ctx context.Context, stderr io.Writer) (scenarios.Confi
 		return scenarios.Config{Target: c.target, ClientID: c.clientID, ClientSecret: secret,
 			RedirectURI: c.redirectURI, Users: users, Workers: opts.Slots(), Timeout: opts.Timeout}, opts, noop, nil
 	}
+	if c.onlyLimit() {
+		// The limit server needs neither directory nor gatehouse.
+		return scenarios.Config{Workers: opts.Slots(), Timeout: opts.Timeout}, opts, noop, nil
+	}
 	fmt.Fprintf(stderr, "gatehouse-load: starting OpenLDAP with %d users and %s\n", c.userCount, c.gatehouse)
 	r, err := rig.Start(ctx, rig.Options{Binary: c.gatehouse, Users: c.userCount, UserPattern: c.userPattern, Redis: c.redis,
 		AccessTokenAlg: c.tokenAlg})
