@@ -14,7 +14,6 @@ import (
 const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = time.Minute
-	shutdownGrace     = 5 * time.Second
 )
 
 // Listen listens on addr, which must be a loopback host and a port ("0"
@@ -35,7 +34,10 @@ func Listen(addr string) (net.Listener, error) {
 	return l, nil
 }
 
-// Serve answers on l until ctx ends, then shuts down gracefully.
+// Serve answers on l until ctx ends, then closes every connection at
+// once rather than shutting down gracefully: the measuring is over when
+// the generator stops the server, and a connection its transport opened
+// but never used counts as busy to http.Server.Shutdown for seconds.
 func Serve(ctx context.Context, l net.Listener, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout}
 	done := make(chan error, 1)
@@ -45,9 +47,7 @@ func Serve(ctx context.Context, l net.Listener, h http.Handler) error {
 		return fmt.Errorf("limit: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
-	defer cancel()
-	err := srv.Shutdown(sctx)
+	err := srv.Close()
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
