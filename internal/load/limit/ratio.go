@@ -23,7 +23,8 @@ func AlgOf(name string) (string, bool) {
 // SetRatios sets every other row's LimitRatio to its throughput over the
 // RS256 limit row's, measured in the same run. Without a limit row, or
 // when it measured nothing, no ratio is set: a ratio against another
-// run's limit would mix two machines' states.
+// run's limit would mix two machines' states. Open-loop rows get none
+// either: their throughput is the rate asked for, not a capacity.
 func SetRatios(sums []*load.Summary) {
 	var limit *load.Summary
 	for _, s := range sums {
@@ -31,11 +32,11 @@ func SetRatios(sums []*load.Summary) {
 			limit = s
 		}
 	}
-	if limit == nil || limit.Throughput <= 0 {
+	if limit == nil || limit.Throughput <= 0 || limit.Mode == "open" {
 		return
 	}
 	for _, s := range sums {
-		if s != limit {
+		if s != limit && s.Mode != "open" {
 			s.LimitRatio = s.Throughput / limit.Throughput
 		}
 	}

@@ -12,17 +12,23 @@ func TestSetRatios(t *testing.T) {
 		name string
 		rows map[string]float64 // scenario: throughput
 		want map[string]float64 // scenario: ratio
+		open bool
 	}{
 		{name: "against the RS256 row", rows: map[string]float64{Scenario: 400, ScenarioES256: 800, "client-credentials": 300},
 			want: map[string]float64{Scenario: 0, ScenarioES256: 2, "client-credentials": 0.75}},
 		{name: "no limit row", rows: map[string]float64{"client-credentials": 300}, want: map[string]float64{"client-credentials": 0}},
+		{name: "open loop", rows: map[string]float64{Scenario: 300, "discovery": 300}, open: true, want: map[string]float64{Scenario: 0, "discovery": 0}},
 		{name: "limit measured nothing", rows: map[string]float64{Scenario: 0, "discovery": 300}, want: map[string]float64{Scenario: 0, "discovery": 0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var sums []*load.Summary
 			for name, tp := range tc.rows {
-				sums = append(sums, &load.Summary{Scenario: name, Throughput: tp})
+				s := &load.Summary{Scenario: name, Throughput: tp, Mode: "closed"}
+				if tc.open {
+					s.Mode = "open"
+				}
+				sums = append(sums, s)
 			}
 			SetRatios(sums)
 			for _, s := range sums {
