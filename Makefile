@@ -32,7 +32,8 @@ test: deps vet
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## loadtest: every load scenario against a private OpenLDAP and a fresh gatehouse; one table
+## loadtest: every load scenario against a private OpenLDAP and a fresh gatehouse; one table,
+## with each rate as a ratio of the limit server's (a minimal RS256 token endpoint)
 ## (knobs: USERS, N, WORKERS, DURATION; see docs/performance.md)
 loadtest: deps
 	GO=$(GO) bash scripts/loadtest.sh

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every load scenario against a private OpenLDAP and a freshly built
-# gatehouse, and prints one table: what `make loadtest` does.
+# gatehouse, and prints one table: what `make loadtest` does. The first
+# row is the limit server (docs/performance.md), and every other row shows
+# its rate as a ratio of it (column "× limit").
 #
 #   scripts/loadtest.sh [extra gatehouse-load flags, e.g. -json or -rate 200]
 #

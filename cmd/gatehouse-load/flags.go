@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/internal/load"
+	"github.com/gatehouse-idp/gatehouse/internal/load/limit"
 	"github.com/gatehouse-idp/gatehouse/internal/load/rig"
 	"github.com/gatehouse-idp/gatehouse/internal/load/scenarios"
 )
@@ -30,6 +31,11 @@ type config struct {
 	gatehouse   string
 	redis       bool
 	tokenAlg    string
+	// The limit server (limit.go): serveLimit, when set, is the only
+	// thing this process does.
+	serveLimit    string
+	limitAlg      string
+	limitAddrFile string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -38,7 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	var names string
 	fs.StringVar(&c.target, "target", "http://127.0.0.1:8080", "base URL of the Gatehouse to load")
-	fs.StringVar(&names, "scenario", "all", "comma-separated scenarios, or all: "+strings.Join(scenarios.Names(), ", "))
+	fs.StringVar(&names, "scenario", "all", "comma-separated scenarios, or all: "+strings.Join(scenarios.Names(), ", ")+"; with -self-hosted also "+limit.Scenario+", "+limit.ScenarioES256+" (all starts with "+limit.Scenario+")")
 	fs.IntVar(&c.opts.Workers, "workers", 10, "closed loop: concurrent workers")
 	fs.IntVar(&c.opts.Requests, "n", 1000, "iterations per scenario at most (0: only -duration bounds a run)")
 	fs.DurationVar(&c.opts.Duration, "duration", 60*time.Second, "time per scenario at most")
@@ -57,6 +63,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.gatehouse, "gatehouse", "bin/gatehouse", "self-hosted: the gatehouse binary")
 	fs.BoolVar(&c.redis, "redis", false, "self-hosted: keep sessions in a private redis-server")
 	fs.StringVar(&c.tokenAlg, "access-token-alg", "", "self-hosted: op.token.accessTokenAlg of the server (RS256, PS256, ES256, EdDSA)")
+	fs.StringVar(&c.serveLimit, limit.FlagServe, "", "serve the limit server on this loopback host:port until killed, instead of loading (needs -client-id, -client-secret-file)")
+	fs.StringVar(&c.limitAlg, limit.FlagAlg, limit.RS256, "-serve-limit: the signing algorithm (RS256, ES256)")
+	fs.StringVar(&c.limitAddrFile, limit.FlagAddrFile, "", "-serve-limit: write the address listened on to this file once listening")
 	fs.DurationVar(&c.opts.SetupTimeout, "setup-timeout", load.DefaultSetupTimeout, "bound of each scenario's setup (sign-ins)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -64,11 +73,20 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	c.scenarios = scenarioList(names)
+	c.scenarios = scenarioList(names, c.selfHosted)
+	if c.serveLimit != "" {
+		return c, c.checkServeLimit()
+	}
 	return c, c.check()
 }
 
-func scenarioList(names string) []string {
+// scenarioList reads -scenario. "all" self-hosted starts with the limit
+// server, so that it is measured before the machine warms up with the
+// others and every later row has its ratio.
+func scenarioList(names string, selfHosted bool) []string {
+	if names == "all" && selfHosted {
+		return append([]string{limit.Scenario}, scenarios.Names()...)
+	}
 	if names == "all" {
 		return scenarios.Names()
 	}
@@ -93,6 +111,11 @@ func (c *config) check() error {
 	if !c.selfHosted {
 		if err := load.CheckTarget(c.target, c.allowRemote); err != nil {
 			errs = append(errs, fmt.Errorf("-target: %w", err))
+		}
+	}
+	for _, name := range c.scenarios {
+		if _, ok := limit.AlgOf(name); ok && !c.selfHosted {
+			errs = append(errs, fmt.Errorf("-scenario %s: needs -self-hosted (the generator starts the limit server itself)", name))
 		}
 	}
 	if c.selfHosted && (c.clientID != "" || c.secretFile != "" || c.opts.PID != 0) {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/gatehouse-idp/gatehouse/internal/load"
+	"github.com/gatehouse-idp/gatehouse/internal/load/limit"
 	"github.com/gatehouse-idp/gatehouse/internal/load/rig"
 	"github.com/gatehouse-idp/gatehouse/internal/load/scenarios"
 )
@@ -37,12 +38,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gatehouse-load: %v\n", err)
 		return exitUsage
 	}
+	if c.serveLimit != "" {
+		return exitCode(c.runLimitServer(ctx, stdout), nil, stderr)
+	}
 	sums, err := c.runAll(ctx, stderr)
 	if len(sums) > 0 {
 		if werr := c.print(stdout, sums); werr != nil {
 			err = errors.Join(err, werr)
 		}
 	}
+	return exitCode(err, sums, stderr)
+}
+
+// exitCode reports err and maps the outcome to the exit status.
+func exitCode(err error, sums []*load.Summary, stderr io.Writer) int {
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue):
@@ -101,6 +110,10 @@ func (c *config) prepare(ctx context.Context, stderr io.Writer) (scenarios.Confi
 		return scenarios.Config{Target: c.target, ClientID: c.clientID, ClientSecret: secret,
 			RedirectURI: c.redirectURI, Users: users, Workers: opts.Slots(), Timeout: opts.Timeout}, opts, noop, nil
 	}
+	if c.onlyLimit() {
+		// The limit server needs neither directory nor gatehouse.
+		return scenarios.Config{Workers: opts.Slots(), Timeout: opts.Timeout}, opts, noop, nil
+	}
 	fmt.Fprintf(stderr, "gatehouse-load: starting OpenLDAP with %d users and %s\n", c.userCount, c.gatehouse)
 	r, err := rig.Start(ctx, rig.Options{Binary: c.gatehouse, Users: c.userCount, UserPattern: c.userPattern, Redis: c.redis,
 		AccessTokenAlg: c.tokenAlg})
@@ -114,6 +127,9 @@ func (c *config) prepare(ctx context.Context, stderr io.Writer) (scenarios.Confi
 }
 
 func (c *config) runOne(ctx context.Context, name string, sc scenarios.Config, opts load.Options) (*load.Summary, error) {
+	if alg, ok := limit.AlgOf(name); ok {
+		return c.runLimit(ctx, name, alg, sc, opts)
+	}
 	s, err := scenarios.New(name, sc)
 	if err != nil {
 		return nil, &usageError{err}
@@ -122,6 +138,7 @@ func (c *config) runOne(ctx context.Context, name string, sc scenarios.Config, o
 }
 
 func (c *config) print(w io.Writer, sums []*load.Summary) error {
+	limit.SetRatios(sums)
 	if c.jsonOut {
 		return load.WriteJSON(w, sums)
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-idp/gatehouse/internal/load"
+	"github.com/gatehouse-idp/gatehouse/internal/load/limit"
 	"github.com/gatehouse-idp/gatehouse/internal/load/rig"
 	"github.com/gatehouse-idp/gatehouse/internal/load/scenarios"
 	"github.com/gatehouse-idp/gatehouse/internal/redistest"
@@ -27,6 +28,11 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	// The self-hosted limit scenarios run os.Executable() -serve-limit:
+	// in a test that is this binary, which then acts as gatehouse-load.
+	if len(os.Args) > 1 && os.Args[1] == "-"+limit.FlagServe {
+		main()
+	}
 	dir, err := os.MkdirTemp("", "gatehouse-load-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -139,19 +145,22 @@ func TestEveryScenarioAgainstGatehouse(t *testing.T) {
 }
 
 // TestSelfHostedWithRedisSessions: -self-hosted starts its own directory,
-// Redis and gatehouse, and a returning user's session lives in Redis.
+// Redis and gatehouse, and a returning user's session lives in Redis; a
+// limit row in the same run gives the others their ratios.
 func TestSelfHostedWithRedisSessions(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	code := run(t.Context(), []string{
 		"-self-hosted", "-gatehouse", gatehouseBinary(t), "-redis", "-user-count", "3",
-		"-scenario", "code-flow-returning,discovery", "-n", "10", "-workers", "2",
+		"-scenario", "limit,code-flow-returning,discovery", "-n", "10", "-workers", "2",
 	}, &stdout, &stderr)
 	if code != exitOK && strings.Contains(stderr.String(), "not installed") && os.Getenv("CI") != "true" {
 		t.Skip(stderr.String())
 	}
 	out := stdout.String()
-	if code != exitOK || !strings.Contains(out, "code-flow-returning") || !strings.Contains(out, "discovery") || strings.Count(out, "\n") != 3 {
+	// The limit row mixes with Gatehouse's, which get ratios of it.
+	if code != exitOK || !strings.Contains(out, "code-flow-returning") || !strings.Contains(out, "discovery") ||
+		strings.Count(out, "\n") != 4 || strings.Count(out, "×") != 3 {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, stderr.String())
 	}
 }
@@ -198,6 +207,9 @@ func TestUsageErrors(t *testing.T) {
 		{name: "missing secret file", args: []string{"-target", srv.URL, "-scenario", "client-credentials", "-client-id", "x", "-client-secret-file", "/nonexistent/secret"}, want: "-client-secret-file"},
 		{name: "client-credentials without a client", args: []string{"-target", srv.URL, "-scenario", "client-credentials"}, want: "needs a client ID and secret"},
 		{name: "self-hosted with a client", args: []string{"-self-hosted", "-client-id", "x"}, want: "drop -client-id"},
+		{name: "limit without self-hosted", args: []string{"-target", srv.URL, "-scenario", "limit"}, want: "needs -self-hosted"},
+		{name: "serve-limit without a client", args: []string{"-serve-limit", "127.0.0.1:0"}, want: "needs -client-id and -client-secret-file"},
+		{name: "serve-limit unknown alg", args: []string{"-serve-limit", "127.0.0.1:0", "-limit-alg", "HS256", "-client-id", "x", "-client-secret-file", "f"}, want: `-limit-alg "HS256"`},
 		{name: "stray argument", args: []string{"-target", srv.URL, "extra"}, want: `unexpected argument "extra"`},
 	}
 	for _, tc := range tests {

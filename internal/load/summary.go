@@ -30,6 +30,9 @@ type Summary struct {
 	// PeakRSS is the sampled process's peak resident memory in bytes
 	// (VmHWM), 0 without Options.PID or when it could not be read.
 	PeakRSS int64 `json:"peak_rss_bytes,omitempty"`
+	// LimitRatio is Throughput over that of the limit server measured in
+	// the same run (package limit), 0 when there was none.
+	LimitRatio float64 `json:"limit_ratio,omitempty"`
 	// Series counts outcomes per second of scheduled start.
 	Series []Second `json:"series"`
 
