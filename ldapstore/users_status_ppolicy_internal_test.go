@@ -124,3 +124,14 @@ func TestPolicyCache(t *testing.T) {
 		t.Error("the policy just put is not cached")
 	}
 }
+
+// PPolicyDefaultDN is optional, and a DN when set.
+func TestUsersConfigPPolicyDefaultDN(t *testing.T) {
+	cfg := UsersConfig{BaseDN: "ou=people,dc=example,dc=org", Filter: "(uid={username})", SubjectAttribute: "entryUUID"}
+	for dn, ok := range map[string]bool{"": true, "cn=default,ou=policies,dc=example,dc=org": true, "default": false} {
+		cfg.PPolicyDefaultDN = dn
+		if err := cfg.check(); (err == nil) != ok {
+			t.Errorf("check with PPolicyDefaultDN %q = %v", dn, err)
+		}
+	}
+}
