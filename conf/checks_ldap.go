@@ -73,6 +73,9 @@ func checkUsersDirectory(c *Config, r *report) {
 	if u.SubjectEncoding != "" {
 		r.oneOf("ldap.users.subjectEncoding", u.SubjectEncoding, "guid")
 	}
+	if u.PPolicyDefaultDN != "" {
+		checkDN(r, "ldap.users.ppolicyDefaultDN", u.PPolicyDefaultDN)
+	}
 	if u.Groups.Nested != "" {
 		r.oneOf("ldap.users.groups.nested", u.Groups.Nested, "walk")
 	}

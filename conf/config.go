@@ -202,6 +202,11 @@ type Users struct {
 	// profile's default) or none (not offered: the person is told to
 	// change it elsewhere).
 	PasswordChange string `yaml:"passwordChange"`
+	// PPolicyDefaultDN names OpenLDAP's ppolicy default policy (the
+	// overlay's olcPPolicyDefault), which a service account cannot read
+	// from cn=config: its pwdLockoutDuration tells a passkey sign-in when
+	// a lock by failures has ended. Empty: such locks count until cleared.
+	PPolicyDefaultDN string `yaml:"ppolicyDefaultDN"`
 
 	// BindPassword is resolved by Load from BindPasswordFile or
 	// BindPasswordEnv.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-ldap/ldap/v3"
@@ -56,6 +57,11 @@ type UsersConfig struct {
 	// Directory: delete the old value and add the new one, over TLS), or
 	// "" for none (the person is told to change it elsewhere).
 	PasswordChange string
+	// PPolicyDefaultDN is the ppolicy overlay's default policy
+	// (olcPPolicyDefault), for entries without pwdPolicySubentry: its
+	// pwdLockoutDuration says when a lock by failures ends. Empty: such
+	// locks count until cleared (users_status_ppolicy.go).
+	PPolicyDefaultDN string
 }
 
 // GroupsConfig says how the groups of a person are found.
@@ -94,6 +100,10 @@ type Users struct {
 	// attrs are requested from a person's entry: the subject attribute and
 	// the claims' attributes, each once.
 	attrs []string
+	// policies caches password policies read by AccountStatus; now is
+	// its clock, a seam for tests.
+	policies *policyCache
+	now      func() time.Time
 }
 
 // NewUsers checks cfg and returns the user directory. It does not dial.
@@ -110,7 +120,8 @@ func NewUsers(pool *Pool, cfg UsersConfig) (*Users, error) {
 	for _, claim := range sortedKeys(cfg.Claims) {
 		attrs = appendFold(attrs, cfg.Claims[claim])
 	}
-	return &Users{pool: pool, binds: pool.forBinds(), cfg: cfg, log: pool.log, attrs: attrs}, nil
+	return &Users{pool: pool, binds: pool.forBinds(), cfg: cfg, log: pool.log, attrs: attrs,
+		policies: newPolicyCache(), now: time.Now}, nil
 }
 
 // Close closes the connections kept for people's binds. The service pool

@@ -45,6 +45,11 @@ func (c UsersConfig) check() error {
 			errs = append(errs, fmt.Errorf("claim %s: %q is not an attribute name", claim, attr))
 		}
 	}
+	if c.PPolicyDefaultDN != "" {
+		if _, err := ldap.ParseDN(c.PPolicyDefaultDN); err != nil {
+			errs = append(errs, fmt.Errorf("ppolicy default DN %q is not a DN", c.PPolicyDefaultDN))
+		}
+	}
 	if err := c.Groups.check(c.Claims); err != nil {
 		errs = append(errs, fmt.Errorf("groups: %w", err))
 	}

@@ -19,7 +19,7 @@ import (
 // ignores an attribute description it does not know (RFC 4511 §4.5.1.8),
 // so one search serves OpenLDAP and Active Directory alike.
 var statusAttrs = []string{
-	attrPwdAccountLockedTime, attrPwdTmpLockoutEnd,
+	attrPwdAccountLockedTime, attrPwdTmpLockoutEnd, attrPwdPolicySubentry,
 	attrUserAccountControl, attrUACComputed, attrLockoutTime, attrAccountExpires,
 }
 
@@ -50,11 +50,13 @@ const (
 // an error.
 //
 // One search, by subject, reads the state:
-//   - OpenLDAP ppolicy: pwdAccountLockedTime present is a lock. How long
-//     a lock lasts is the policy's pwdLockoutDuration, which this search
-//     does not read, so a lock counts until the directory clears the
-//     attribute (an administrator, or the next good password bind after
-//     the duration). pwdAccountTmpLockoutEnd in the future is a lock too.
+//   - OpenLDAP ppolicy: pwdAccountLockedTime is a lock while it runs,
+//     as slapd judges it at a bind: the administrator's value always; a
+//     lock by failures for the governing policy's pwdLockoutDuration
+//     (users_status_ppolicy.go). Only then is the policy read, a second
+//     search, cached for a minute; an unknown policy (no
+//     pwdPolicySubentry and no ldap.users.ppolicyDefaultDN) keeps every
+//     stamp a lock. pwdAccountTmpLockoutEnd in the future is a lock too.
 //   - Active Directory: userAccountControl ACCOUNTDISABLE is disabled;
 //     accountExpires in the past is expired; the computed lockout flag,
 //     where the server returns it, else lockoutTime > 0, is a lock.
@@ -78,7 +80,13 @@ func (u *Users) AccountStatus(ctx context.Context, subject string) (oauth.LoginO
 	if len(found) != 1 {
 		return oauth.LoginInvalid, nil
 	}
-	outcome := accountStatusOf(found[0], time.Now())
+	var policy *lockPolicy
+	if needsLockPolicy(found[0]) {
+		if policy, err = u.lockPolicyOf(ctx, found[0]); err != nil {
+			return oauth.LoginInvalid, fmt.Errorf("account status of %q: %w", subject, err)
+		}
+	}
+	outcome := accountStatusOf(found[0], policy, u.now())
 	if outcome != oauth.LoginOK {
 		u.log.Info("account may not sign in", "dn", found[0].DN, "outcome", outcomeName(outcome))
 	}
@@ -95,8 +103,9 @@ func (u *Users) anyLoginFilter() string {
 	return strings.ReplaceAll(u.cfg.Filter, usernamePlaceholder, "*")
 }
 
-// accountStatusOf reads an entry's account state as of now.
-func accountStatusOf(e *ldap.Entry, now time.Time) oauth.LoginOutcome {
+// accountStatusOf reads an entry's account state as of now. policy
+// governs a ppolicy lock stamp; nil (not known) lets any stamp lock.
+func accountStatusOf(e *ldap.Entry, policy *lockPolicy, now time.Time) oauth.LoginOutcome {
 	uac, hasUAC := intAttr(e, attrUserAccountControl)
 	if hasUAC && uac&uacAccountDisable != 0 {
 		return oauth.LoginDisabled
@@ -111,7 +120,8 @@ func accountStatusOf(e *ldap.Entry, now time.Time) oauth.LoginOutcome {
 	} else if lt, ok := intAttr(e, attrLockoutTime); ok && lt > 0 {
 		return oauth.LoginLocked
 	}
-	if e.GetEqualFoldAttributeValue(attrPwdAccountLockedTime) != "" {
+	if stamp := e.GetEqualFoldAttributeValue(attrPwdAccountLockedTime); stamp != "" &&
+		(policy == nil || ppolicyLocked(stamp, *policy, now)) {
 		return oauth.LoginLocked
 	}
 	if end, err := parseGeneralizedTime(e.GetEqualFoldAttributeValues(attrPwdTmpLockoutEnd)); err == nil && end.After(now) {

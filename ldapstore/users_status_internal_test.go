@@ -45,7 +45,7 @@ func TestAccountStatusOf(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := accountStatusOf(ldap.NewEntry("cn=x", tc.attrs), now); got != tc.want {
+			if got := accountStatusOf(ldap.NewEntry("cn=x", tc.attrs), nil, now); got != tc.want {
 				t.Errorf("accountStatusOf = %v, want %v", got, tc.want)
 			}
 		})

@@ -44,7 +44,8 @@ func newSignIn(cfg *conf.Config, dir *directory) (*provider.SignIn, func(), erro
 			NameAttribute: u.Groups.NameAttribute, Claim: u.Groups.Claim,
 			Nested: u.Groups.Nested, MaxDepth: u.Groups.MaxDepth,
 		},
-		PasswordChange: u.PasswordChange,
+		PasswordChange:   u.PasswordChange,
+		PPolicyDefaultDN: u.PPolicyDefaultDN,
 	})
 	if err != nil {
 		closeKV()
