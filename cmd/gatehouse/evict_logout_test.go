@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gatehouse-idp/gatehouse/internal/redistest"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 )
 
@@ -15,9 +17,28 @@ import (
 // the server; its relying party gets a back-channel logout token (that
 // verifies against /jwks.json, with the session's sub and sid), and the
 // refresh token issued in that session stops working, as when the person
-// ends the session themselves. The newest sign-in goes ahead.
+// ends the session themselves. The newest sign-in goes ahead. With
+// sessions (and the logout queue) in memory, and in Redis.
 func TestEvictionLogout(t *testing.T) {
-	s := startSignInServer(t)
+	stores := []struct {
+		name   string
+		config func(t *testing.T) string
+	}{
+		{"memory", func(*testing.T) string { return "" }},
+		{"redis", func(t *testing.T) string {
+			rds := redistest.New(t, redistest.Options{})
+			return fmt.Sprintf("sessions: {store: redis, redis: {addrs: [%q]}}\n", rds.Addr)
+		}},
+	}
+	for _, store := range stores {
+		t.Run(store.name, func(t *testing.T) {
+			s, _ := startSignInServerWith(t, store.config(t))
+			testEvictionLogout(t, s)
+		})
+	}
+}
+
+func testEvictionLogout(t *testing.T, s *server) {
 	rp := newTestRP(t)
 	rp.register(t, s, "RP one")
 	callback := rp.srv.URL + "/callback"
