@@ -113,7 +113,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Writer:         writer,
 		Directory:      si.Users,
 		Authorizations: si.Authorizations,
-		Sessions:       session.NewSessions(si.KV, si.SessionLifetime, si.SessionIdle, now),
+		Sessions:       s.evictionLogout(session.NewSessions(si.KV, si.SessionLifetime, si.SessionIdle, now)),
 		Flows:          session.NewFlows(si.KV, 0, now),
 		Codes:          s.codes,
 		Throttle:       throttle.NewLoginsOn(si.KV, throttle.LoginOptions{}),

@@ -5,6 +5,10 @@
 // loads in iframes). It also ends the refresh tokens that were issued in
 // the session without offline_access (Back-Channel Logout §2.7).
 //
+// Sessions end at /logout, on the account page, by `gatehouse sessions
+// end`, and when a sign-in evicts a person's oldest session past
+// session.MaxSessionsPerSubject (SessionEvicted: back-channel only).
+//
 // The queue is a seam (Queue) with two implementations: Memory, for a
 // single instance, and Redis, shared by every instance, each of which may
 // run workers. A job is leased while it is worked on; a worker that dies

@@ -56,12 +56,7 @@ func NewNotifier(n Notifier) *Notifier {
 func (n *Notifier) SessionEnded(ctx context.Context, e Ended) []string {
 	var frames []string
 	for _, id := range e.Clients {
-		j := Job{ID: newJobID(), ClientID: id, Subject: e.Subject, SID: e.SID, Enqueued: n.Now().UTC()}
-		if err := n.Queue.Push(ctx, j); err != nil {
-			n.Log.Error("logout: queue back-channel logout", "client_id", id, "err", err)
-			n.Audit.Record(ctx, audit.Event{Type: audit.TypeBackchannelLogout, Outcome: OutcomeDropped,
-				ClientID: id, Subject: e.Subject, Detail: "the logout queue refused the job"})
-		}
+		n.queue(ctx, e, id)
 		c, err := n.Clients(ctx, id)
 		if err != nil {
 			n.Log.Warn("logout: read client for front-channel logout", "client_id", id, "err", err)
@@ -73,6 +68,17 @@ func (n *Notifier) SessionEnded(ctx context.Context, e Ended) []string {
 	}
 	n.Audit.Record(ctx, audit.Event{Type: audit.TypeLogout, Subject: e.Subject, Address: audit.AddressOf(ctx)})
 	return frames
+}
+
+// queue pushes the back-channel job of one client of the session; a
+// refusal is logged and audited as dropped, never passed on.
+func (n *Notifier) queue(ctx context.Context, e Ended, clientID string) {
+	j := Job{ID: newJobID(), ClientID: clientID, Subject: e.Subject, SID: e.SID, Enqueued: n.Now().UTC()}
+	if err := n.Queue.Push(ctx, j); err != nil {
+		n.Log.Error("logout: queue back-channel logout", "client_id", clientID, "err", err)
+		n.Audit.Record(ctx, audit.Event{Type: audit.TypeBackchannelLogout, Outcome: OutcomeDropped,
+			ClientID: clientID, Subject: e.Subject, Detail: "the logout queue refused the job"})
+	}
 }
 
 // frontChannelURL adds iss and sid to a registered front-channel logout

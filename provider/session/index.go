@@ -57,7 +57,8 @@ func (ss *Sessions) indexed() Modifier {
 
 // indexAdd lists s in its person's index, dropping entries that must have
 // expired, and past MaxSessionsPerSubject the oldest, whose sessions are
-// then ended (no logout is sent for them, as for expiry).
+// then ended and handed to the OnEvicted function (evict.go), so that
+// their clients hear of it as of any other session ended by the server.
 func (ss *Sessions) indexAdd(ctx context.Context, s Session) error {
 	m := ss.indexed()
 	if m == nil {
@@ -80,12 +81,7 @@ func (ss *Sessions) indexAdd(ctx context.Context, s Session) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range evicted {
-		if err := ss.deleteRef(ctx, e.Ref); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ss.evict(ctx, s.Subject, evicted)
 }
 
 // indexRemove takes the sessions with the given refs out of subject's

@@ -60,6 +60,7 @@ type Sessions struct {
 	kv             KV
 	lifetime, idle time.Duration
 	now            func() time.Time
+	onEvicted      EvictedFunc
 }
 
 // NewSessions returns the sessions kept in kv. A lifetime or idleTimeout
