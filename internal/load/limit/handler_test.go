@@ -101,7 +101,7 @@ func TestTokenVerifies(t *testing.T) {
 			if resp.TokenType != "Bearer" || resp.ExpiresIn != 3600 || resp.Scope != "api read" {
 				t.Errorf("response %+v", resp)
 			}
-			jws, err := jose.ParseSigned(resp.AccessToken, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+			jws, err := jose.ParseSignedCompact(resp.AccessToken, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 			if err != nil {
 				t.Fatal(err)
 			}
