@@ -75,3 +75,12 @@ func PublicOnly(ctx context.Context) bool {
 	v, _ := ctx.Value(publicOnlyKey{}).(bool)
 	return v
 }
+
+// Guard marks ctx with WithPublicOnly when publicOnly holds, as for a
+// client registered openly (oauth.Metadata.OpenlyRegistered).
+func Guard(ctx context.Context, publicOnly bool) context.Context {
+	if publicOnly {
+		return WithPublicOnly(ctx)
+	}
+	return ctx
+}
