@@ -73,8 +73,8 @@ func (s *Service) fetchContext(ctx context.Context, id string, who Access) conte
 
 // openRules holds a marked client updating itself to the rules of open
 // registration for the URLs the server reaches.
-func openRules(m *oauth.Metadata) *oauth.Error {
-	v := &validator{m: m, open: true}
+func openRules(m *oauth.Metadata, p Policy) *oauth.Error {
+	v := &validator{m: m, policy: p, open: true}
 	if err := v.openBackchannel(); err != nil {
 		return err
 	}
@@ -84,10 +84,10 @@ func openRules(m *oauth.Metadata) *oauth.Error {
 // openReplace applies the mark's rules to a replace: a marked client
 // updating itself is held to open registration's rules for the URLs the
 // server reaches; the master token keeps or sets the mark.
-func openReplace(next *oauth.Metadata, old oauth.Metadata, who Access) *oauth.Error {
+func openReplace(next *oauth.Metadata, old oauth.Metadata, who Access, p Policy) *oauth.Error {
 	switch {
 	case who == Self && old.OpenlyRegistered():
-		return openRules(next)
+		return openRules(next, p)
 	case who == Master:
 		return keepOpenMark(next, old)
 	}

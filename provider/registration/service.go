@@ -221,7 +221,7 @@ func (s *Service) replaced(ctx context.Context, old oauth.Client, m oauth.Metada
 			return oauth.Client{}, "", err
 		}
 	}
-	if err := openReplace(&next.Metadata, old.Metadata, who); err != nil {
+	if err := openReplace(&next.Metadata, old.Metadata, who, s.policy); err != nil {
 		return oauth.Client{}, "", err
 	}
 	if old.RegistrationTokenHash == "" && old.LegacyRegistrationToken != "" {

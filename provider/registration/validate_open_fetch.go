@@ -12,7 +12,7 @@ import (
 // refusal; the real guard is at connection time (provider/netguard), as
 // a name may resolve to an internal address.
 func (v *validator) openFetched() *oauth.Error {
-	if !v.open {
+	if !v.open || v.policy.OpenPrivateAddresses {
 		return nil
 	}
 	m := v.m
