@@ -135,3 +135,33 @@ func TestSectorFetchGuarded(t *testing.T) {
 		}
 	}
 }
+
+// In a lab (op.reg.allowOpenPrivateAddresses) open registration may name
+// internal hosts; https is still required of backchannel_logout_uri.
+func TestOpenPrivateAddressesPolicy(t *testing.T) {
+	lab := testPolicy
+	lab.OpenPrivateAddresses = true
+	tests := []struct {
+		body string
+		bad  string
+	}{
+		{`"backchannel_logout_uri":"https://10.1.2.3/bc"`, ""},
+		{`"backchannel_logout_uri":"https://localhost/bc"`, ""},
+		{`"jwks_uri":"https://127.0.0.1/jwks"`, ""},
+		{`"backchannel_logout_uri":"http://10.1.2.3/bc"`, "backchannel_logout_uri"},
+	}
+	for _, tc := range tests {
+		req, err := ParseRequest([]byte(`{` + redirect + `,` + tc.body + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := req.Metadata
+		verr := validate(&m, lab, true)
+		switch {
+		case tc.bad == "" && verr != nil:
+			t.Errorf("%s: %v", tc.body, verr)
+		case tc.bad != "" && (verr == nil || !strings.Contains(verr.Description, tc.bad)):
+			t.Errorf("%s: %v, want an error naming %s", tc.body, verr, tc.bad)
+		}
+	}
+}
