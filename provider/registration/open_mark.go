@@ -58,8 +58,12 @@ func keepOpenMark(next *oauth.Metadata, old oauth.Metadata) *oauth.Error {
 // fetchContext marks ctx for the fetch of a sector_identifier_uri made
 // while registering or updating: guarded for an open registration, and
 // for a marked client updating itself. When the stored client cannot be
-// read the fetch is guarded; the update then fails anyway.
-func (s *Service) fetchContext(ctx context.Context, id string, who Access) context.Context {
+// read the fetch is guarded; the update then fails anyway. Without a
+// sector_identifier_uri nothing is fetched, and nothing read.
+func (s *Service) fetchContext(ctx context.Context, m oauth.Metadata, id string, who Access) context.Context {
+	if m.SectorIdentifierURI == "" {
+		return ctx
+	}
 	switch who {
 	case Open:
 		return netguard.WithPublicOnly(ctx)

@@ -113,7 +113,7 @@ func (s *Service) Create(ctx context.Context, req *Request, who Access) (ClientI
 	if err := markOpen(&m, who); err != nil {
 		return ClientInfo{}, err
 	}
-	if err := s.checkSector(s.fetchContext(ctx, "", who), m); err != nil {
+	if err := s.checkSector(s.fetchContext(ctx, m, "", who), m); err != nil {
 		return ClientInfo{}, err
 	}
 	id := req.PreferredClientID
@@ -168,7 +168,7 @@ func (s *Service) Replace(ctx context.Context, id string, req *Request, who Acce
 	if err := validate(&m, s.policy, false); err != nil {
 		return ClientInfo{}, err
 	}
-	if err := s.checkSector(s.fetchContext(ctx, id, who), m); err != nil {
+	if err := s.checkSector(s.fetchContext(ctx, m, id, who), m); err != nil {
 		return ClientInfo{}, err
 	}
 	var plain string
