@@ -121,6 +121,9 @@ func checkRegistration(c *Config, r *report) {
 	if reg.SecretRolloverWindow < 0 {
 		r.add("op.reg.secretRolloverWindow", "must not be negative, not %s", reg.SecretRolloverWindow)
 	}
+	if reg.AllowOpenPrivateAddresses && !reg.AllowOpenRegistration {
+		r.add("op.reg.allowOpenPrivateAddresses", "is for a lab with op.reg.allowOpenRegistration: true; without it, leave it false")
+	}
 }
 
 // checkSecretCodec applies the limits of RFC 9106 §3.1: memory of at least

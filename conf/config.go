@@ -362,6 +362,11 @@ type Reg struct {
 	MasterTokenSHA256     string        `yaml:"masterTokenSHA256"`
 	AllowOpenRegistration bool          `yaml:"allowOpenRegistration"`
 	SecretRolloverWindow  time.Duration `yaml:"secretRolloverWindow"`
+
+	// AllowOpenPrivateAddresses lets clients registered openly name
+	// internal hosts and lifts the connection guard on them: a lab only
+	// (docs/ssrf.md).
+	AllowOpenPrivateAddresses bool `yaml:"allowOpenPrivateAddresses"`
 }
 
 // Secrets configures how client secrets are stored.

@@ -78,6 +78,7 @@ func (s *Server) newLogoutDeliverer(o Options) {
 		Timeout: l.Timeout, Attempts: l.Attempts, RetryDelay: l.RetryDelay, Workers: l.Workers, Poll: l.Poll,
 		Audit: o.Audit, Log: s.log.With("component", "logout"), Now: clock(o),
 	}
+	s.logout.deliverer.Public = openClientHTTP(o)
 }
 
 // DeliverLogouts runs this instance's back-channel logout workers until

@@ -192,7 +192,7 @@ func New(o Options) (*Server, error) {
 	if s.requestTimeout <= 0 {
 		s.requestTimeout = DefaultRequestTimeout
 	}
-	s.fetcher = &authorize.HTTPFetcher{}
+	s.fetcher = &authorize.HTTPFetcher{Public: openClientHTTP(o)}
 	if o.Clients != nil {
 		svc, err := registration.NewService(registration.Options{
 			Store: o.Clients,

@@ -111,9 +111,9 @@ func TestEveryScenarioAgainstGatehouse(t *testing.T) {
 		t.Fatalf("exit %d, %d summaries; stderr:\n%s\nstdout:\n%s\nserver:\n%s", code, len(sums), stderr.String(), stdout.String(), r.Gatehouse.Output())
 	}
 	// HTTP requests per iteration: one, except the sign-ins (authorize,
-	// login page and form, consent when asked, token; a returning user
-	// skips the login).
-	minRequests := map[string]int64{"code-flow": 4, "code-flow-returning": 2}
+	// which answers with the login page, the login form, consent when
+	// asked, token; a returning user skips the login).
+	minRequests := map[string]int64{"code-flow": 3, "code-flow-returning": 2}
 	for i, s := range sums {
 		t.Run(s.Scenario, func(t *testing.T) {
 			if s.Scenario != scenarios.Names()[i] || s.OK != 20 || s.Failed() != 0 || s.Iterations != 20 {

@@ -41,7 +41,7 @@ func newRegistry(cfg *conf.Config, pool *ldapstore.Pool, keys *keyset.Set) (*reg
 		store:    store,
 		codec:    codec,
 		verifier: secrets.NewVerifier(codec, secrets.VerifierOptions{}),
-		config:   registrationConfig(cfg.OP),
+		config:   withOpenPrivate(registrationConfig(cfg.OP), cfg.OP),
 	}, nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/gatehouse-idp/gatehouse/provider/netguard"
 )
 
 // Defaults of HTTPFetcher.
@@ -32,6 +34,10 @@ type HTTPFetcher struct {
 	// Client makes the requests; nil means one that does not follow
 	// redirects. A client given here is used as it is.
 	Client *http.Client
+	// Public makes the requests of a context marked by
+	// netguard.WithPublicOnly (for clients registered openly): nil means
+	// netguard.Client, which reaches public addresses only.
+	Public *http.Client
 	// Timeout bounds each fetch (default 5s).
 	Timeout time.Duration
 	// MaxBytes bounds each document (default 256 KiB).
@@ -45,6 +51,7 @@ type HTTPFetcher struct {
 
 	once   sync.Once
 	client *http.Client
+	public *http.Client
 	mu     sync.Mutex
 	cache  map[string]cachedKeySet
 }
@@ -59,8 +66,9 @@ var _ KeyFetcher = (*HTTPFetcher)(nil)
 // KeySet returns the key set at uri, from the cache while it is fresh.
 func (f *HTTPFetcher) KeySet(ctx context.Context, uri string, refresh bool) (jose.JSONWebKeySet, error) {
 	now := f.now()
+	key := cacheKey(ctx, uri)
 	f.mu.Lock()
-	c, ok := f.cache[uri]
+	c, ok := f.cache[key]
 	f.mu.Unlock()
 	if ok {
 		age := now.Sub(c.fetchedAt)
@@ -76,7 +84,7 @@ func (f *HTTPFetcher) KeySet(ctx context.Context, uri string, refresh bool) (jos
 	if err := json.Unmarshal(body, &set); err != nil {
 		return set, fmt.Errorf("key set at %s: %w", uri, err)
 	}
-	f.store(uri, cachedKeySet{set: set, fetchedAt: now})
+	f.store(key, cachedKeySet{set: set, fetchedAt: now})
 	return set, nil
 }
 
@@ -99,7 +107,7 @@ func (f *HTTPFetcher) get(ctx context.Context, uri, accept string) ([]byte, erro
 		return nil, err
 	}
 	req.Header.Set("Accept", accept)
-	resp, err := f.httpClient().Do(req)
+	resp, err := f.httpClient(ctx).Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +130,7 @@ func (f *HTTPFetcher) get(ctx context.Context, uri, accept string) ([]byte, erro
 	return body, nil
 }
 
-func (f *HTTPFetcher) httpClient() *http.Client {
+func (f *HTTPFetcher) httpClient(ctx context.Context) *http.Client {
 	f.once.Do(func() {
 		f.client = f.Client
 		if f.client == nil {
@@ -130,8 +138,25 @@ func (f *HTTPFetcher) httpClient() *http.Client {
 				return http.ErrUseLastResponse
 			}}
 		}
+		f.public = f.Public
+		if f.public == nil {
+			f.public = netguard.Client()
+		}
 	})
+	if netguard.PublicOnly(ctx) {
+		return f.public
+	}
 	return f.client
+}
+
+// cacheKey keeps apart the key sets fetched through the guard and those
+// fetched without it, so that a client registered openly never gets a
+// set that was fetched from an internal address for another client.
+func cacheKey(ctx context.Context, uri string) string {
+	if netguard.PublicOnly(ctx) {
+		return "public " + uri
+	}
+	return uri
 }
 
 // store caches a key set, making room by dropping expired entries and,

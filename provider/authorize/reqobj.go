@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse-idp/gatehouse/provider/netguard"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -39,7 +40,7 @@ func (p *parser) requestObject(ctx context.Context, outer params, c oauth.Client
 		if e := checkRequestURI(byRef, c); e != nil {
 			return params{}, nil, e
 		}
-		body, err := p.deps.Keys.RequestObject(ctx, byRef)
+		body, err := p.deps.Keys.RequestObject(netguard.Guard(ctx, c.Metadata.OpenlyRegistered()), byRef)
 		if err != nil {
 			return params{}, nil, invalid(oauth.ErrInvalidRequestURI, paramRequestURI, "the request object could not be fetched").WithCause(err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/gatehouse-idp/gatehouse/provider/netguard"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -122,7 +123,7 @@ func (p *parser) clientKeySet(ctx context.Context, c oauth.Client, refresh bool,
 		}
 		return publicOnly(set), nil
 	case m.JWKSURI != "" && p.deps.Keys != nil:
-		set, err := p.deps.Keys.KeySet(ctx, m.JWKSURI, refresh)
+		set, err := p.deps.Keys.KeySet(netguard.Guard(ctx, m.OpenlyRegistered()), m.JWKSURI, refresh)
 		if err != nil {
 			return set, invalid(oauth.ErrInvalidRequestObject, src, "the client's jwks_uri could not be fetched").WithCause(err)
 		}

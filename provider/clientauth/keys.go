@@ -13,6 +13,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/gatehouse-idp/gatehouse/provider/netguard"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -133,7 +134,7 @@ func (a *Authenticator) keySet(ctx context.Context, c oauth.Client, refresh bool
 		}
 	case m.JWKSURI != "" && a.keys != nil:
 		var err error
-		if set, err = a.keys.KeySet(ctx, m.JWKSURI, refresh); err != nil {
+		if set, err = a.keys.KeySet(netguard.Guard(ctx, m.OpenlyRegistered()), m.JWKSURI, refresh); err != nil {
 			return set, a.refuse(false, descFailed, fmt.Errorf("%w: jwks_uri: %w", errNoKeys, err))
 		}
 	case m.JWKSURI != "":

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-idp/gatehouse/provider/audit"
+	"github.com/gatehouse-idp/gatehouse/provider/netguard"
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 )
@@ -61,7 +62,10 @@ type Deliverer struct {
 	// Refresh may be nil: no refresh tokens to end.
 	Refresh RefreshEnder
 	// HTTP makes the POSTs; nil means a client that follows no redirects.
-	HTTP       *http.Client
+	HTTP *http.Client
+	// Public makes the POSTs to clients registered openly; nil means
+	// netguard.Client, which reaches public addresses only (guard.go).
+	Public     *http.Client
 	Timeout    time.Duration
 	Attempts   int
 	RetryDelay time.Duration
@@ -93,6 +97,9 @@ func (d *Deliverer) withDefaults() {
 		// A redirect is not followed: the token is for the registered URI
 		// only (and a redirect could point anywhere).
 		d.HTTP = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if d.Public == nil {
+		d.Public = netguard.Client()
 	}
 	d.Audit = audit.OrNop(d.Audit)
 	if d.Log == nil {
@@ -202,7 +209,7 @@ func (d *Deliverer) attempt(ctx context.Context, j *Job) error {
 	if err != nil {
 		return fmt.Errorf("%w: mint logout token: %v", errPermanent, err)
 	}
-	if err := d.post(ctx, c.Metadata.BackchannelLogoutURI, token); err != nil {
+	if err := d.post(netguard.Guard(ctx, c.Metadata.OpenlyRegistered()), c.Metadata.BackchannelLogoutURI, token); err != nil {
 		return err
 	}
 	d.Audit.Record(ctx, audit.Event{Type: audit.TypeBackchannelLogout, Outcome: OutcomeDelivered,
@@ -223,9 +230,9 @@ func (d *Deliverer) post(ctx context.Context, uri, token string) error {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Cache-Control", "no-store")
-	resp, err := d.HTTP.Do(req)
+	resp, err := d.httpFor(ctx).Do(req)
 	if err != nil {
-		return fmt.Errorf("post: %w", err)
+		return postError(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))

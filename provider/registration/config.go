@@ -35,4 +35,9 @@ type Policy struct {
 	// Profile holds clients to a security profile (op.profile, and each
 	// client's gatehouse_profile): provider/profile.
 	Profile profile.Policy
+
+	// OpenPrivateAddresses lets clients registered openly name internal
+	// hosts, and lifts the connection guard on them
+	// (op.reg.allowOpenPrivateAddresses): for a lab only, docs/ssrf.md.
+	OpenPrivateAddresses bool
 }

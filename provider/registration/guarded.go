@@ -23,7 +23,7 @@ const (
 var grantsAtCreate = []string{memberExchangeAudiences}
 
 // guardedMembers are those a client may not change on itself.
-var guardedMembers = []string{memberExchangeAudiences, memberProfile}
+var guardedMembers = []string{memberExchangeAudiences, memberProfile, oauth.MemberOpenRegistration}
 
 // checkCreateGuarded refuses the members a new client cannot give itself
 // unless the master token registers it.

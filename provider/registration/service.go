@@ -110,7 +110,10 @@ func (s *Service) Create(ctx context.Context, req *Request, who Access) (ClientI
 	if err := validate(&m, s.policy, who == Open); err != nil {
 		return ClientInfo{}, err
 	}
-	if err := s.checkSector(ctx, m); err != nil {
+	if err := markOpen(&m, who); err != nil {
+		return ClientInfo{}, err
+	}
+	if err := s.checkSector(s.fetchContext(ctx, m, "", who), m); err != nil {
 		return ClientInfo{}, err
 	}
 	id := req.PreferredClientID
@@ -165,7 +168,7 @@ func (s *Service) Replace(ctx context.Context, id string, req *Request, who Acce
 	if err := validate(&m, s.policy, false); err != nil {
 		return ClientInfo{}, err
 	}
-	if err := s.checkSector(ctx, m); err != nil {
+	if err := s.checkSector(s.fetchContext(ctx, m, id, who), m); err != nil {
 		return ClientInfo{}, err
 	}
 	var plain string
@@ -217,6 +220,9 @@ func (s *Service) replaced(ctx context.Context, old oauth.Client, m oauth.Metada
 		if err := keepGuarded(&next.Metadata, old.Metadata); err != nil {
 			return oauth.Client{}, "", err
 		}
+	}
+	if err := openReplace(&next.Metadata, old.Metadata, who, s.policy); err != nil {
+		return oauth.Client{}, "", err
 	}
 	if old.RegistrationTokenHash == "" && old.LegacyRegistrationToken != "" {
 		// An entry from another server: keep its token working, hashed.

@@ -86,6 +86,7 @@ func validate(m *oauth.Metadata, p Policy, open bool) *oauth.Error {
 		v.redirectURIs,
 		v.otherURIs,
 		v.openBackchannel,
+		v.openFetched,
 		v.keys,
 		v.authMethod,
 		v.tlsClientAuth,

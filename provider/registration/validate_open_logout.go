@@ -14,14 +14,15 @@ import (
 // loopback, private or link-local address, or localhost — nor use plain
 // http. Registered with a token, internal relying parties are the norm
 // and any secure URL is taken. A name that resolves to an internal
-// address is not caught here; docs/logout.md says so.
+// address is not caught here but when the server connects: the client
+// is marked (open_mark.go) and its POSTs go through provider/netguard.
 func (v *validator) openBackchannel() *oauth.Error {
 	raw := v.m.BackchannelLogoutURI
 	if !v.open || raw == "" {
 		return nil
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || internalHost(u.Hostname()) {
+	if err != nil || u.Scheme != "https" || internalHost(u.Hostname()) && !v.policy.OpenPrivateAddresses {
 		return invalidMetadata("backchannel_logout_uri", "%s must be an https URL of a public host under open registration", quote(raw))
 	}
 	return nil

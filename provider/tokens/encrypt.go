@@ -11,6 +11,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/gatehouse-idp/gatehouse/provider/authorize"
+	"github.com/gatehouse-idp/gatehouse/provider/netguard"
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 )
 
@@ -128,7 +129,7 @@ func (m *Minter) clientEncryptionKey(ctx context.Context, c oauth.Client, alg st
 		return jose.JSONWebKey{}, fmt.Errorf("tokens: client %q registered a jwks_uri, and this server fetches none", c.ID)
 	case meta.JWKSURI != "":
 		for _, refresh := range []bool{false, true} {
-			set, err := m.fetcher.KeySet(ctx, meta.JWKSURI, refresh)
+			set, err := m.fetcher.KeySet(netguard.Guard(ctx, meta.OpenlyRegistered()), meta.JWKSURI, refresh)
 			if err != nil {
 				return jose.JSONWebKey{}, fmt.Errorf("tokens: client %q's jwks_uri: %w", c.ID, err)
 			}
