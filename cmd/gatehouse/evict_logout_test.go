@@ -55,7 +55,7 @@ func testEvictionLogout(t *testing.T, s *server) {
 	consent := func(b *browser, p page) url.Values {
 		t.Helper()
 		if strings.HasPrefix(p.location, "/consent?flow=") {
-			f := formFields(t, b.do(http.MethodGet, p.location, nil))
+			f := formFields(t, b.next(p))
 			f.Set("decision", "allow")
 			p = b.do(http.MethodPost, "/consent", f)
 		}
@@ -89,7 +89,7 @@ func testEvictionLogout(t *testing.T, s *server) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("no back-channel logout token for the evicted session")
 	}
-	if p := first.do(http.MethodGet, authorizeURL(rp.id, callback, nil), nil); !strings.HasPrefix(p.location, "/login?flow=") {
+	if p := first.do(http.MethodGet, authorizeURL(rp.id, callback, nil), nil); !isLoginPage(p) {
 		t.Errorf("the first browser after its session was evicted: %d %q, want the login page", p.status, p.location)
 	}
 	// The worker ends the refresh tokens before it POSTs the logout token.
