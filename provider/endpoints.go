@@ -90,6 +90,7 @@ func (s *Server) newTokenEndpoint(o Options) error {
 		Grants: s.outsideGrants(),
 		DPoP:   s.dpop, TokenURLs: s.endpointURLs("/token", o.Token.MTLSBaseURL),
 		Rules: s.tokenRules(), KeepRefresh: s.keepRefresh,
+		SignIns: s.recentSignIns(),
 	}); err != nil {
 		return err
 	}

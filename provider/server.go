@@ -28,6 +28,7 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/resource"
 	"github.com/gatehouse-idp/gatehouse/provider/secrets"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/signins"
 	"github.com/gatehouse-idp/gatehouse/provider/token"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 	"github.com/gatehouse-idp/gatehouse/templates"
@@ -127,6 +128,7 @@ type Server struct {
 	jarmAlgs jarmAlgs
 	// Shared by the sign-in and the token endpoint.
 	codes   *session.Codes
+	signIns *signins.Recent // people a password sign-in just read
 	fetcher *authorize.HTTPFetcher
 	// token serves /token; nil without Token.
 	token     *token.Handler

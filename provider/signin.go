@@ -15,7 +15,9 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/par"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/signins"
 	"github.com/gatehouse-idp/gatehouse/provider/throttle"
+	"github.com/gatehouse-idp/gatehouse/provider/token"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 )
 
@@ -81,6 +83,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 	}
 	s.responseModes = writer.ServedModes(si.ResponseModes)
 	s.codes = session.NewCodes(si.KV, now)
+	s.signIns = signins.New(0, 0, now)
 	s.pushed = par.NewStore(si.KV)
 	// Only a minter that exists may become the interfaces: a nil pointer
 	// inside one would look like a minter to the flow.
@@ -125,6 +128,7 @@ func (s *Server) newSignIn(o Options) (*flow.Handler, error) {
 		Hints:          hints,
 		Passwords:      si.Passwords,
 		StepUp:         stepUp,
+		SignIns:        s.signIns,
 
 		// Back- and front-channel logout (op.logout).
 		Logouts:          s.logoutNotifier(o),
@@ -176,4 +180,13 @@ func derive(secret []byte, purpose string) []byte {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(purpose))
 	return mac.Sum(nil)
+}
+
+// recentSignIns is the token endpoint's view of s.signIns: nil, not a nil
+// pointer in an interface, when no sign-in is served.
+func (s *Server) recentSignIns() token.RecentSignIns {
+	if s.signIns == nil {
+		return nil
+	}
+	return s.signIns
 }

@@ -41,6 +41,11 @@ type IDTokenMinter interface {
 	IDToken(ctx context.Context, in tokens.IDToken) (string, error)
 }
 
+// SignInMemory keeps a person as a sign-in just read them (signins.Recent).
+type SignInMemory interface {
+	Remember(u oauth.User)
+}
+
 // Options are the handler's dependencies, fixed at start.
 type Options struct {
 	// Issuer is the issuer URL; its path prefixes every page and cookie.
@@ -93,6 +98,10 @@ type Options struct {
 	// StepUp asks for a second factor when a session falls short of a
 	// request or the policy (package mfa); nil never asks.
 	StepUp StepUp
+	// SignIns hears of each person whose password the directory has just
+	// accepted, as it read them, so that the redemption of the code may
+	// reuse that read (package signins); nil tells no one.
+	SignIns SignInMemory
 	// PasskeyPath is the URL path of the passwordless passkey page
 	// (package passkey), offered on the login page; empty offers none.
 	PasskeyPath string

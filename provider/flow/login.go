@@ -94,6 +94,9 @@ func (h *Handler) loggedIn(w http.ResponseWriter, r *http.Request, f session.Flo
 		h.logOutage(storeSessions, err, "client_id", req.ClientID)
 	}
 	h.setDeviceCookie(w, username)
+	if h.SignIns != nil {
+		h.SignIns.Remember(user)
+	}
 	sess, err := h.startSession(w, r, user)
 	if err != nil {
 		h.outage(w, r, req, storeSessions, err)

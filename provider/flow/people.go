@@ -10,8 +10,10 @@ import (
 // same reads without the groups search (ldapstore.Users does). The flow
 // needs a person's groups only for an ID token it returns itself; a
 // sign-in needs the subject, a consent page the name, and the token
-// endpoint reads the person afresh when it issues. So each sign-in is
-// spared a search (docs/performance.md, "Round trips of a sign-in").
+// endpoint reads the person again (groups included when its tokens
+// release them) or, without groups, reuses the sign-in's read (SignIns).
+// So each sign-in is spared a search (docs/performance.md, "Round trips
+// of a sign-in").
 type groupless interface {
 	LoginWithoutGroups(ctx context.Context, username, password string) (oauth.User, oauth.LoginOutcome, error)
 	LookupWithoutGroups(ctx context.Context, subject string) (oauth.User, error)

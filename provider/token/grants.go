@@ -116,7 +116,7 @@ func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.Cod
 		return resp, claims, oerr
 	}
 	access := resp.AccessToken
-	user, err := h.lookup(ctx, g.Subject, g.Scopes, g.Claims)
+	user, err := h.redeemer(ctx, g)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return response{}, claims, oauth.ErrInvalidGrant().WithDescription("code: the person no longer exists")

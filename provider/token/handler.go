@@ -69,6 +69,17 @@ type Options struct {
 	// client, keeps its refresh token instead of rotating it.
 	Rules       func(auth clientauth.Result, bound bool) *oauth.Error
 	KeepRefresh func(c oauth.Client) bool
+
+	// SignIns, when set, hands over the person a sign-in of this instance
+	// read seconds ago, for the redemption of its code (package signins);
+	// nil: every redemption reads the directory.
+	SignIns RecentSignIns
+}
+
+// RecentSignIns gives, once, the person a sign-in just read
+// (signins.Recent).
+type RecentSignIns interface {
+	Take(subject string) (oauth.User, bool)
 }
 
 // Handler serves POST /token.

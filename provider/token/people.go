@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
+	"github.com/gatehouse-idp/gatehouse/provider/session"
 	"github.com/gatehouse-idp/gatehouse/provider/tokens"
 )
 
@@ -11,6 +12,18 @@ import (
 // without the groups search (ldapstore.Users does).
 type grouplessUsers interface {
 	LookupWithoutGroups(ctx context.Context, subject string) (oauth.User, error)
+}
+
+// redeemer is the person a code is redeemed for: as the sign-in that led
+// to it read them seconds ago, when this instance holds that read and the
+// tokens need no groups (a sign-in reads none), else read afresh.
+func (h *Handler) redeemer(ctx context.Context, g session.CodeGrant) (oauth.User, error) {
+	if h.SignIns != nil && !tokens.NeedsGroups(g.Scopes, g.Claims, h.GroupsClaim) {
+		if u, ok := h.SignIns.Take(g.Subject); ok {
+			return u, nil
+		}
+	}
+	return h.lookup(ctx, g.Subject, g.Scopes, g.Claims)
 }
 
 // lookup reads the person for tokens that release the given scopes and
