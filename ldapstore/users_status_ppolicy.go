@@ -94,8 +94,10 @@ func (u *Users) lockPolicyOf(ctx context.Context, e *ldap.Entry) (*lockPolicy, e
 // readLockPolicy reads one policy entry. A policy that does not exist is
 // one without a duration: slapd falls back to its built-in defaults then,
 // which lock until cleared. So does a duration that is not a number.
-// pwdLockout is not read: it says whether failures set a stamp, while
-// slapd honours a stamp that is there whatever pwdLockout says.
+// pwdLockout is not read: it says whether failures set a stamp, and
+// current slapd honours a stamp that is there whatever pwdLockout says
+// (older releases ignored it under pwdLockout FALSE; Gatehouse then
+// refuses where slapd would not: the safe side).
 func (u *Users) readLockPolicy(ctx context.Context, dn string) (lockPolicy, error) {
 	req := ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
 		"(objectClass=*)", []string{attrPwdLockoutDuration}, nil)

@@ -29,8 +29,11 @@ func (n *Notifier) SessionEvicted(ctx context.Context, e Ended, readErr error) {
 			Subject: e.Subject, Detail: "the evicted session could not be read"})
 		return
 	}
+	// The jobs outlive the sign-in that caused the eviction: a browser
+	// that gives up on its request must not cancel the logout.
+	jobs := context.WithoutCancel(ctx)
 	for _, id := range e.Clients {
-		n.queue(ctx, e, id)
+		n.queue(jobs, e, id)
 	}
 	n.Log.Info("logout: session evicted past the per-person bound", "sub", e.Subject, "clients", len(e.Clients))
 	n.Audit.Record(ctx, audit.Event{Type: audit.TypeLogout, Subject: e.Subject, Detail: DetailEvicted,

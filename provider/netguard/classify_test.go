@@ -55,6 +55,10 @@ func TestPublic(t *testing.T) {
 		{"64:ff9b::7f00:1", false},        // NAT64 of 127.0.0.1
 		{"64:ff9b::a9fe:a9fe", false},     // NAT64 of 169.254.169.254
 		{"64:ff9b:1::1", false},           // local-use NAT64
+		{"::7f00:1", false},               // IPv4-compatible 127.0.0.1
+		{"::a9fe:a9fe", false},            // IPv4-compatible metadata address
+		{"::ffff:0:7f00:1", false},        // IPv4-translated 127.0.0.1
+		{"::ffff:0:808:808", false},       // IPv4-translated: refused whatever it carries
 	}
 	for _, tc := range tests {
 		a := netip.MustParseAddr(tc.addr)

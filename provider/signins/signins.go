@@ -10,8 +10,10 @@
 // most once, and only by this instance: a code redeemed elsewhere, late
 // or a second time reads the directory as before. A token issued from
 // it carries the claims as they were at the sign-in, seconds earlier —
-// an account disabled in between is seen by the next refresh or
-// UserInfo call, not by this one redemption.
+// an account disabled or deleted in between is seen by the next refresh
+// or UserInfo call, not by this one redemption. A read nobody takes (a
+// code redeemed elsewhere, a sign-in for one of our own pages) stays
+// until the bound pushes it out: Size entries of a few hundred bytes.
 package signins
 
 import (
@@ -105,8 +107,9 @@ func (r *Recent) fresh(e entry, now time.Time) bool {
 	return !now.Before(e.at) && now.Sub(e.at) < r.window
 }
 
-// dropOne makes room: the expired entries go first, else an arbitrary
-// one. Called with mu held.
+// dropOne makes room: every expired entry goes, else an arbitrary
+// hundredth of the entries, so that a memory full of fresh sign-ins is
+// not scanned again at the next one. Called with mu held.
 func (r *Recent) dropOne(now time.Time) {
 	dropped := false
 	for k, e := range r.people {
@@ -118,8 +121,12 @@ func (r *Recent) dropOne(now time.Time) {
 	if dropped {
 		return
 	}
+	n := r.size/100 + 1
 	for k := range r.people {
+		if n == 0 {
+			return
+		}
 		delete(r.people, k)
-		return
+		n--
 	}
 }
