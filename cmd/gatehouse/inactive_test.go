@@ -24,11 +24,17 @@ func TestInactiveAccountEndsTokens(t *testing.T) {
 	s, slapd := startDemoPPolicyServer(t)
 	verifier, _ := pkce()
 	offline := url.Values{"scope": {"openid profile email offline_access"}}
-	signIn := func() (access, refresh string) {
+	redeem := func(code string) (int, map[string]any) {
 		t.Helper()
-		code := codeForClient(t, s, newBrowser(t, s), "demo-rp", offline)
 		status, tok, _ := tokenRequest(t, s, "demo-rp", demoSecret, url.Values{"grant_type": {"authorization_code"},
 			"code": {code}, "redirect_uri": {s.base + "/demo/callback"}, "code_verifier": {verifier}})
+		return status, tok
+	}
+	var b *browser
+	signIn := func() (access, refresh string) {
+		t.Helper()
+		b = newBrowser(t, s)
+		status, tok := redeem(codeForClient(t, s, b, "demo-rp", offline))
 		access, _ = tok["access_token"].(string)
 		refresh, _ = tok["refresh_token"].(string)
 		if status != http.StatusOK || access == "" || refresh == "" {
@@ -56,6 +62,13 @@ func TestInactiveAccountEndsTokens(t *testing.T) {
 	}
 	if st, body := userinfoWith(t, s, access); st != http.StatusUnauthorized || !strings.Contains(body, "invalid_token") {
 		t.Errorf("userinfo of a locked account: %d %s; want 401 invalid_token", st, body)
+	}
+	// The browser's session still gets a code (the flow does not read
+	// the person), but redeeming it is refused for the same reason.
+	status, body = redeem(codeForClient(t, s, b, "demo-rp", offline))
+	if desc, _ := body["error_description"].(string); status != http.StatusBadRequest || body["error"] != "invalid_grant" ||
+		!strings.Contains(desc, "may no longer sign in") {
+		t.Errorf("code redeemed for a locked account: %d %v; want 400 invalid_grant", status, body)
 	}
 	if !strings.Contains(s.log.String(), "may no longer sign in") {
 		t.Errorf("the refusal was not logged:\n%s", s.log.String())
