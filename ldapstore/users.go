@@ -100,6 +100,9 @@ type Users struct {
 	// attrs are requested from a person's entry: the subject attribute and
 	// the claims' attributes, each once.
 	attrs []string
+	// lookupAttrs are attrs and the account's status attributes, which
+	// Lookup reads to refuse a closed account (users_active.go).
+	lookupAttrs []string
 	// policies caches password policies read by AccountStatus; now is
 	// its clock, a seam for tests.
 	policies *policyCache
@@ -120,8 +123,10 @@ func NewUsers(pool *Pool, cfg UsersConfig) (*Users, error) {
 	for _, claim := range sortedKeys(cfg.Claims) {
 		attrs = appendFold(attrs, cfg.Claims[claim])
 	}
-	return &Users{pool: pool, binds: pool.forBinds(), cfg: cfg, log: pool.log, attrs: attrs,
-		policies: newPolicyCache(), now: time.Now}, nil
+	u := &Users{pool: pool, binds: pool.forBinds(), cfg: cfg, log: pool.log, attrs: attrs,
+		policies: newPolicyCache(), now: time.Now}
+	u.lookupAttrs = append(append([]string(nil), attrs...), statusAttrs...)
+	return u, nil
 }
 
 // Close closes the connections kept for people's binds. The service pool
@@ -201,7 +206,11 @@ func outcomeOrInvalid(outcome oauth.LoginOutcome, err error) oauth.LoginOutcome 
 // strings (OpenID Connect Core §2: "sub" is case sensitive), whatever the
 // attribute's matching rule. With the guid encoding only the canonical
 // form that Login gives is a subject; it is searched for by its 16 bytes.
-// Nobody with that subject is ErrNotFound.
+// Nobody with that subject is ErrNotFound; a person who may no longer
+// sign in — account disabled, expired or locked by an administrator, or
+// no longer matched by the login filter — is ErrInactive, which is also
+// ErrNotFound (users_active.go). A lock by failed passwords is not
+// refused.
 func (u *Users) Lookup(ctx context.Context, subject string) (oauth.User, error) {
 	return u.lookup(ctx, subject, true)
 }
@@ -214,11 +223,11 @@ func (u *Users) LookupWithoutGroups(ctx context.Context, subject string) (oauth.
 }
 
 func (u *Users) lookup(ctx context.Context, subject string, withGroups bool) (oauth.User, error) {
-	filter, ok := u.subjectFilter(subject)
+	filter, ok := u.lookupFilter(subject)
 	if !ok {
 		return oauth.User{}, fmt.Errorf("user %q: %w", subject, ErrNotFound)
 	}
-	entries, err := u.search(ctx, filter)
+	entries, err := u.searchAttrs(ctx, filter, u.lookupAttrs)
 	if err != nil {
 		return oauth.User{}, fmt.Errorf("look up user %q: %w", subject, err)
 	}
@@ -231,10 +240,14 @@ func (u *Users) lookup(ctx context.Context, subject string, withGroups bool) (oa
 	}
 	switch {
 	case len(found) == 0:
-		return oauth.User{}, fmt.Errorf("user %q: %w", subject, ErrNotFound)
+		bySubject, _ := u.subjectFilter(subject)
+		return oauth.User{}, u.notFound(ctx, subject, bySubject)
 	case len(found) > 1:
 		u.log.Error("subject names more than one entry", "subject", subject, "dns", dnsOf(found))
 		return oauth.User{}, fmt.Errorf("user %q: %d entries hold the subject %s", subject, len(found), u.cfg.SubjectAttribute)
+	}
+	if err := u.refuseInactive(found[0]); err != nil {
+		return oauth.User{}, err
 	}
 	return u.user(ctx, found[0], u.username(found[0]), withGroups)
 }

@@ -16,12 +16,13 @@ import (
 //
 // No entry, or more than one (logged: the filter is too loose), is
 // ErrNotFound: an ambiguous name must not pick one of its people. Groups
-// are not read: the grants that use this issue no groups claim.
+// are not read: the grants that use this issue no groups claim. An
+// account an administrator closed is ErrInactive, as for Lookup.
 func (u *Users) LookupByUsername(ctx context.Context, username string) (oauth.User, error) {
 	if username == "" || len(username) > maxUsernameLength || !utf8.ValidString(username) {
 		return oauth.User{}, fmt.Errorf("user name: %w", ErrNotFound)
 	}
-	entries, err := u.search(ctx, u.loginFilter(username))
+	entries, err := u.searchAttrs(ctx, u.loginFilter(username), u.lookupAttrs)
 	if err != nil {
 		return oauth.User{}, fmt.Errorf("find user by name: %w", err)
 	}
@@ -32,6 +33,9 @@ func (u *Users) LookupByUsername(ctx context.Context, username string) (oauth.Us
 		u.log.Warn("login name matches more than one entry; refusing it: make ldap.users.filter stricter",
 			"username", username, "dns", dnsOf(entries))
 		return oauth.User{}, fmt.Errorf("user %q: more than one entry: %w", username, ErrNotFound)
+	}
+	if err := u.refuseInactive(entries[0]); err != nil {
+		return oauth.User{}, err
 	}
 	return u.user(ctx, entries[0], username, false)
 }

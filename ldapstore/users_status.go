@@ -106,12 +106,8 @@ func (u *Users) anyLoginFilter() string {
 // accountStatusOf reads an entry's account state as of now. policy
 // governs a ppolicy lock stamp; nil (not known) lets any stamp lock.
 func accountStatusOf(e *ldap.Entry, policy *lockPolicy, now time.Time) oauth.LoginOutcome {
-	uac, hasUAC := intAttr(e, attrUserAccountControl)
-	if hasUAC && uac&uacAccountDisable != 0 {
-		return oauth.LoginDisabled
-	}
-	if exp, ok := intAttr(e, attrAccountExpires); ok && adExpired(exp, now) {
-		return oauth.LoginAccountExpired
+	if o := inactiveOf(e, now); o != oauth.LoginOK {
+		return o // closed by an administrator (users_active.go)
 	}
 	if computed, ok := intAttr(e, attrUACComputed); ok {
 		if computed&uacLockout != 0 {

@@ -44,6 +44,10 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (session.Sess
 	}
 	if h.StepUp != nil {
 		need, err := h.StepUp.Needed(r.Context(), nil, sess.Subject, sess.ACR)
+		if errors.Is(err, storage.ErrInactive) { // the policy read the person's groups
+			h.closed(w, r, sess)
+			return sess, false
+		}
 		if err != nil {
 			h.outage(w, r, err)
 			return sess, false
@@ -62,7 +66,12 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, sess session.Sess
 	ctx := r.Context()
 	p.Lang = lang(r)
 	p.Action, p.CSRF, p.Fresh = h.Path, h.csrf(sess), h.fresh(sess)
-	p.UserName = h.displayName(ctx, sess.Subject)
+	name, inactive := h.displayName(ctx, sess.Subject)
+	if inactive {
+		h.closed(w, r, sess)
+		return
+	}
+	p.UserName = name
 	if err := h.fillFactors(ctx, sess.Subject, &p); err != nil {
 		h.outage(w, r, err)
 		return
@@ -155,17 +164,33 @@ func (h *Handler) fillSessions(ctx context.Context, current session.Session, p *
 
 // displayName is how the page greets the person: name, then username,
 // then nothing (an outage of the directory only loses the greeting).
-func (h *Handler) displayName(ctx context.Context, subject string) string {
+// inactive says the person may no longer sign in (storage.ErrInactive):
+// the same read that greets them is the page's account check.
+func (h *Handler) displayName(ctx context.Context, subject string) (name string, inactive bool) {
 	u, err := h.People.Lookup(ctx, subject)
 	if err != nil {
-		return ""
+		return "", errors.Is(err, storage.ErrInactive)
 	}
 	for _, claim := range []string{"name", "preferred_username", "email"} {
 		if v, ok := u.Claims[claim].(string); ok && v != "" {
-			return v
+			return v, false
 		}
 	}
-	return ""
+	return "", false
+}
+
+// closed ends this browser's session of a person who may no longer sign
+// in (an administrator disabled or locked the account) and sends the
+// browser to sign in, which the directory then refuses: a live session
+// must not outlast the account.
+func (h *Handler) closed(w http.ResponseWriter, r *http.Request, sess session.Session) {
+	h.Log.Info("account page: the person may no longer sign in; session ended", "sub", sess.Subject)
+	if err := h.Sessions.Delete(r.Context(), sess.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.outage(w, r, err)
+		return
+	}
+	h.notify(r.Context(), sess)
+	h.SignIn.SignInThenReturn(w, r, h.Path)
 }
 
 // when shows a time the same way in every language: UTC, to the minute.

@@ -86,6 +86,8 @@ func (h *Handler) person(ctx context.Context, a assertion) (oauth.User, *oauth.E
 		user, err = h.people.LookupByUsername(ctx, a.subject)
 	}
 	switch {
+	case errors.Is(err, storage.ErrInactive):
+		return user, invalidGrant("the person may no longer sign in", err)
 	case errors.Is(err, storage.ErrNotFound):
 		return user, invalidGrant(a.issuer.SubjectClaim+": names no person in the directory", err)
 	case err != nil:

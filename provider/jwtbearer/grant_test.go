@@ -3,6 +3,7 @@ package jwtbearer
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -130,6 +131,9 @@ func TestGrantRefusals(t *testing.T) {
 			wantCode: "invalid_grant", wantDesc: "jti: missing"},
 		{name: "unknown person", assertion: edit(func(c map[string]any, _ time.Time) { c["sub"] = "mallory" }),
 			wantCode: "invalid_grant", wantDesc: "sub: names no person in the directory"},
+		{name: "account closed by an administrator", assertion: edit(func(map[string]any, time.Time) {}),
+			people:   fakePeople{err: fmt.Errorf("user: account disabled: %w", storage.ErrInactive)},
+			wantCode: "invalid_grant", wantDesc: "assertion: the person may no longer sign in"},
 		{name: "directory outage", assertion: edit(func(map[string]any, time.Time) {}), people: fakePeople{err: outage},
 			wantCode: "temporarily_unavailable"},
 		{name: "scope not registered", assertion: edit(func(map[string]any, time.Time) {}), scope: "read admin",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-idp/gatehouse/provider/oauth"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
+	"github.com/gatehouse-idp/gatehouse/provider/storage"
 	"github.com/gatehouse-idp/gatehouse/templates"
 )
 
@@ -194,6 +195,13 @@ func (o *ownerLookup) handler(ctx context.Context, h *Handler, r *http.Request) 
 			return nil, errThrottled
 		}
 		u, err := h.People.Lookup(ctx, a.Subject)
+		if errors.Is(err, storage.ErrInactive) {
+			// The account is closed (Lookup refuses it): the assertion is
+			// still checked, then admitted asks AccountStatus, which
+			// refuses with the account's own message ("locked",
+			// "disabled"), as a password would — never "passkey failed".
+			u, err = oauth.User{Subject: a.Subject}, nil
+		}
 		if err != nil {
 			o.err = err // a person no longer in the directory: ErrNotFound
 			return nil, err

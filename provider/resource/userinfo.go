@@ -93,10 +93,14 @@ func (h *Handler) checkAccessToken(ctx context.Context, token string) (tokens.Ac
 }
 
 // subjectAndClient reads the person and the client afresh: a person or a
-// client that no longer exists makes the token worthless.
+// client that no longer exists makes the token worthless, and so does a
+// person who may no longer sign in (storage.ErrInactive).
 func (h *Handler) subjectAndClient(ctx context.Context, ac tokens.AccessClaims) (oauth.User, oauth.Client, *oauth.Error) {
 	user, err := h.lookup(ctx, ac.Subject, ac.Scopes, ac.Claims)
 	switch {
+	case errors.Is(err, storage.ErrInactive):
+		h.opts.Log.Info("userinfo refused: the person may no longer sign in", "sub", ac.Subject, "client_id", ac.ClientID)
+		return user, oauth.Client{}, oauth.ErrInvalidToken().WithDescription("The access token's subject may no longer sign in.").WithCause(err)
 	case errors.Is(err, storage.ErrNotFound):
 		return user, oauth.Client{}, oauth.ErrInvalidToken().WithDescription("The access token's subject no longer exists.").WithCause(err)
 	case err != nil:

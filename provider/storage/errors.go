@@ -1,6 +1,9 @@
 package storage
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	// ErrNotFound: the entry does not exist.
@@ -18,3 +21,10 @@ var (
 	// temporarily_unavailable.
 	ErrUnavailable = errors.New("directory unavailable")
 )
+
+// ErrInactive: the person exists but may no longer sign in — an account
+// an administrator disabled, expired or locked, or one the configured
+// population no longer includes. It is also ErrNotFound, so that a caller
+// that does not know it refuses as it would for a person who was deleted;
+// callers that can say more check it first.
+var ErrInactive = fmt.Errorf("the person may no longer sign in: %w", ErrNotFound)

@@ -118,6 +118,8 @@ func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.Cod
 	access := resp.AccessToken
 	user, err := h.redeemer(ctx, g)
 	switch {
+	case errors.Is(err, storage.ErrInactive):
+		return response{}, claims, h.inactive(c, g.Subject, "code")
 	case errors.Is(err, storage.ErrNotFound):
 		return response{}, claims, oauth.ErrInvalidGrant().WithDescription("code: the person no longer exists")
 	case err != nil:

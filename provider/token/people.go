@@ -26,6 +26,16 @@ func (h *Handler) redeemer(ctx context.Context, g session.CodeGrant) (oauth.User
 	return h.lookup(ctx, g.Subject, g.Scopes, g.Claims)
 }
 
+// inactive refuses tokens for a person who exists but may no longer sign
+// in (storage.ErrInactive: an administrator disabled, expired or locked
+// the account, or took them out of the allowed population), logged with
+// the subject and the client, never the claims. param names what was
+// presented: "code" or "refresh_token".
+func (h *Handler) inactive(c oauth.Client, subject, param string) *oauth.Error {
+	h.Log.Info("tokens refused: the person may no longer sign in", "sub", subject, "client_id", c.ID, "grant", param)
+	return oauth.ErrInvalidGrant().WithDescription(param + ": the person may no longer sign in")
+}
+
 // lookup reads the person for tokens that release the given scopes and
 // requested claims, without the groups search when they cannot release
 // the groups claim.

@@ -251,10 +251,13 @@ type minted struct {
 
 // mint issues the access token and, for OpenID scopes, an ID token with
 // the person's current claims (OpenID Connect Core §12.2: no nonce). A
-// person no longer in the directory ends the grant.
+// person no longer in the directory, or who may no longer sign in (an
+// account an administrator disabled), ends the grant.
 func (h *Handler) mint(ctx context.Context, c oauth.Client, m minted) (response, *oauth.Error) {
 	user, err := h.lookup(ctx, m.Subject, m.Scopes, m.Claims)
 	switch {
+	case errors.Is(err, storage.ErrInactive):
+		return response{}, h.inactive(c, m.Subject, "refresh_token")
 	case errors.Is(err, storage.ErrNotFound):
 		return response{}, oauth.ErrInvalidGrant().WithDescription("refresh_token: the person no longer exists")
 	case err != nil:
