@@ -21,7 +21,7 @@ import (
 // with 401, though both are otherwise valid. Unlocked, a new sign-in works
 // again.
 func TestInactiveAccountEndsTokens(t *testing.T) {
-	s, slapd := startDemoPPolicyServer(t)
+	s, slapd := startDemoPPolicyServer(t, "", "")
 	verifier, _ := pkce()
 	offline := url.Values{"scope": {"openid profile email offline_access"}}
 	redeem := func(code string) (int, map[string]any) {
@@ -70,6 +70,12 @@ func TestInactiveAccountEndsTokens(t *testing.T) {
 		!strings.Contains(desc, "may no longer sign in") {
 		t.Errorf("code redeemed for a locked account: %d %v; want 400 invalid_grant", status, body)
 	}
+	// So is a code without openid, which carries no ID token: the token
+	// endpoint reads the person for every code.
+	status, body = redeem(codeForClient(t, s, b, "demo-rp", url.Values{"scope": {"profile"}}))
+	if status != http.StatusBadRequest || body["error"] != "invalid_grant" || body["access_token"] != nil {
+		t.Errorf("OAuth code (no openid) redeemed for a locked account: %d %v; want 400 invalid_grant", status, body)
+	}
 	if !strings.Contains(s.log.String(), "may no longer sign in") {
 		t.Errorf("the refusal was not logged:\n%s", s.log.String())
 	}
@@ -85,8 +91,9 @@ func TestInactiveAccountEndsTokens(t *testing.T) {
 }
 
 // startDemoPPolicyServer is startDemoDirectoryServer on a directory with
-// the ppolicy overlay, whose pwdAccountLockedTime the test sets.
-func startDemoPPolicyServer(t *testing.T) (*server, *ldaptest.Slapd) {
+// the ppolicy overlay, whose pwdAccountLockedTime the test sets; ldapExtra
+// is added to the ldap block, extra to the top level (each whole lines).
+func startDemoPPolicyServer(t *testing.T, ldapExtra, extra string) (*server, *ldaptest.Slapd) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -114,9 +121,37 @@ ldap:
   urls: [%s]
   bindDN: %s
   bindPasswordFile: %s
-demo: {enabled: true, clientID: demo-rp, clientSecretFile: %s}
-`, addr, addr, dir, slapd.URL, slapd.AdminDN, pwFile, secretFile))
+%sdemo: {enabled: true, clientID: demo-rp, clientSecretFile: %s}
+%s`, addr, addr, dir, slapd.URL, slapd.AdminDN, pwFile, ldapExtra, secretFile, extra))
 	return s, slapd
+}
+
+// TestClosedAccountSessionEndsAtAuthorize: where /authorize reads the
+// person of a live session (here the second-factor policy reads their
+// groups), a person an administrator has locked meanwhile is neither an
+// outage nor let through: the session ends and the login page answers;
+// with prompt=none, login_required.
+func TestClosedAccountSessionEndsAtAuthorize(t *testing.T) {
+	s, slapd := startDemoPPolicyServer(t, `  authenticators: {baseDN: "ou=authenticators,dc=example,dc=org"}
+`, `op:
+  authn: {secondFactor: optional, secondFactorGroups: [nobody-is-in-this-group]}
+`)
+	b := newBrowser(t, s)
+	redirect := s.base + "/demo/callback"
+	if code := codeFor(t, s, b); code == "" {
+		t.Fatal("no code for the first sign-in")
+	}
+	lockAccount(t, slapd, "uid=bob,ou=people,dc=example,dc=org")
+	if p := b.do(http.MethodGet, authorizeURL("demo-rp", redirect, nil), nil); !isLoginPage(p) {
+		t.Fatalf("/authorize on the session of a locked account: %d %q, want the login page\n%s", p.status, p.location, p.body)
+	}
+	none := callbackParams(t, b.do(http.MethodGet, authorizeURL("demo-rp", redirect, url.Values{"prompt": {"none"}}), nil), redirect)
+	if none.Get("error") != "login_required" {
+		t.Errorf("prompt=none after the session ended: %v, want login_required", none)
+	}
+	if strings.Contains(s.log.String(), "unavailable") {
+		t.Errorf("a closed account was logged as an outage:\n%s", s.log.String())
+	}
 }
 
 // unlockAccount clears ppolicy's lock on dn.

@@ -53,6 +53,10 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, req authorize.R
 	}
 	if req.ResponseType.IDToken() {
 		idToken, err := h.frontChannelIDToken(r.Context(), req, sess, params.Get("code"))
+		if personGone(err) {
+			h.closedAccount(w, r, req, sess, err)
+			return
+		}
 		if err != nil {
 			h.Log.Error("mint ID token", "err", err, "client_id", req.ClientID)
 			h.reply(w, r, req.ErrorResponse(oauth.ErrServerError().WithDescription("the ID token could not be issued").WithCause(err)))
@@ -101,11 +105,20 @@ func (h *Handler) frontChannelIDToken(ctx context.Context, req authorize.Request
 		Client: req.Client, Subject: sess.Subject, AuthTime: sess.AuthTime, Nonce: req.Nonce,
 		ACR: sess.ACR, AMR: sess.AMR, SID: sess.SID, Code: code,
 	}
-	if code == "" && h.Claims != nil {
-		user, err := h.Directory.Lookup(ctx, sess.Subject)
-		if err != nil {
-			return "", err
-		}
+	// The person is read whatever the ID token carries: it leaves at once,
+	// with no token request to check the account at.
+	withClaims := code == "" && h.Claims != nil
+	var user oauth.User
+	var err error
+	if withClaims {
+		user, err = h.Directory.Lookup(ctx, sess.Subject)
+	} else {
+		user, err = h.people.LookupWithoutGroups(ctx, sess.Subject)
+	}
+	if err != nil {
+		return "", err
+	}
+	if withClaims {
 		in.Claims = h.Claims(user.Claims, req.Scopes, requestedClaims(req))
 	}
 	return h.IDTokens.IDToken(ctx, in)

@@ -29,6 +29,10 @@ func (h *Handler) needsStepUp(w http.ResponseWriter, r *http.Request, req author
 	}
 	ctx := r.Context()
 	need, err := h.StepUp.Needed(ctx, req.ACRValues, sess.Subject, sess.ACR)
+	if personGone(err) {
+		h.closedAccount(w, r, req, sess, err)
+		return true
+	}
 	if err != nil {
 		h.outage(w, r, req, storeDirectory, err)
 		return true

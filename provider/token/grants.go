@@ -109,22 +109,26 @@ func (h *Handler) issue(ctx context.Context, c oauth.Client, g session.CodeGrant
 	return resp, nil
 }
 
-// issueTokens mints the access token and, for OpenID requests, the ID token.
+// issueTokens reads the person, then mints the access token and, for
+// OpenID requests, the ID token. The person is read for every code, with
+// or without openid: a browser session outlives an account closed
+// meanwhile, and its codes must not (a sign-in's own read, seconds old,
+// stands in: package signins).
 func (h *Handler) issueTokens(ctx context.Context, c oauth.Client, g session.CodeGrant, code string, aud []string) (response, tokens.AccessClaims, *oauth.Error) {
+	user, err := h.redeemer(ctx, g)
+	switch {
+	case errors.Is(err, storage.ErrInactive):
+		return response{}, tokens.AccessClaims{}, h.inactive(c, g.Subject, "code")
+	case errors.Is(err, storage.ErrNotFound):
+		return response{}, tokens.AccessClaims{}, oauth.ErrInvalidGrant().WithDescription("code: the person no longer exists")
+	case err != nil:
+		return response{}, tokens.AccessClaims{}, unavailable(err)
+	}
 	resp, claims, oerr := h.mintAccess(ctx, c, g, aud)
 	if oerr != nil || !slices.Contains(g.Scopes, "openid") {
 		return resp, claims, oerr
 	}
 	access := resp.AccessToken
-	user, err := h.redeemer(ctx, g)
-	switch {
-	case errors.Is(err, storage.ErrInactive):
-		return response{}, claims, h.inactive(c, g.Subject, "code")
-	case errors.Is(err, storage.ErrNotFound):
-		return response{}, claims, oauth.ErrInvalidGrant().WithDescription("code: the person no longer exists")
-	case err != nil:
-		return response{}, claims, unavailable(err)
-	}
 	resp.IDToken, err = h.Minter.IDToken(ctx, tokens.IDToken{
 		Client: c, Subject: g.Subject, AuthTime: g.AuthTime, Nonce: g.Nonce, ACR: g.ACR, AMR: g.AMR, SID: g.SessionSID,
 		Claims:      tokens.ReleasedClaims(user.Claims, g.Scopes, g.Claims, h.GroupsClaim),
