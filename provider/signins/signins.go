@@ -13,7 +13,8 @@
 // an account disabled or deleted in between is seen by the next refresh
 // or UserInfo call, not by this one redemption. A read nobody takes (a
 // code redeemed elsewhere, a sign-in for one of our own pages) stays
-// until the bound pushes it out: Size entries of a few hundred bytes.
+// until the bound pushes it out: DefaultSize entries of a few hundred
+// bytes at most.
 package signins
 
 import (
