@@ -24,7 +24,7 @@ func (h *Handler) ConsentPage(w http.ResponseWriter, r *http.Request) {
 	lang := h.lang(r, req)
 	allowRedirect(w, req)
 	var name string
-	if user, err := h.people.LookupWithoutGroups(r.Context(), sess.Subject); err == nil {
+	if user, err := h.personToGreet(r.Context(), sess.Subject); err == nil {
 		name, _ = user.Claims["name"].(string)
 		if name == "" {
 			name = user.Username

@@ -41,9 +41,12 @@ type IDTokenMinter interface {
 	IDToken(ctx context.Context, in tokens.IDToken) (string, error)
 }
 
-// SignInMemory keeps a person as a sign-in just read them (signins.Recent).
+// SignInMemory keeps a person as a sign-in just read them (signins.Recent)
+// and shows them again, without handing them over, to the page that
+// follows the sign-in.
 type SignInMemory interface {
 	Remember(u oauth.User)
+	Peek(subject string) (oauth.User, bool)
 }
 
 // Options are the handler's dependencies, fixed at start.

@@ -19,6 +19,18 @@ type groupless interface {
 	LookupWithoutGroups(ctx context.Context, subject string) (oauth.User, error)
 }
 
+// personToGreet is the person a page names: as the sign-in just read
+// them, when it did so seconds ago on this instance (a first visit's
+// consent page), else read from the directory.
+func (h *Handler) personToGreet(ctx context.Context, subject string) (oauth.User, error) {
+	if h.SignIns != nil {
+		if u, ok := h.SignIns.Peek(subject); ok {
+			return u, nil
+		}
+	}
+	return h.people.LookupWithoutGroups(ctx, subject)
+}
+
 // people is the flow's view of the directory: the groupless reads where
 // the Directory has them, else Login and Lookup themselves.
 func people(d Directory) groupless {

@@ -96,6 +96,20 @@ func (r *Recent) Take(subject string) (oauth.User, bool) {
 	return e.user, true
 }
 
+// Peek returns the person remembered under subject when they signed in
+// within the window, and leaves them for Take: a page that only shows
+// their name between the sign-in and the code.
+func (r *Recent) Peek(subject string) (oauth.User, bool) {
+	now := r.now()
+	r.mu.Lock()
+	e, ok := r.people[subject]
+	r.mu.Unlock()
+	if !ok || !r.fresh(e, now) {
+		return oauth.User{}, false
+	}
+	return e.user, true
+}
+
 // Len is the number of people remembered, expired ones included until
 // they are taken or pushed out.
 func (r *Recent) Len() int {

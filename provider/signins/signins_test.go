@@ -28,6 +28,18 @@ func TestTakeOnceWithinTheWindow(t *testing.T) {
 	if _, ok := r.Take("alice"); ok {
 		t.Error("taken twice")
 	}
+	r.Remember(person("bob"))
+	if u, ok := r.Peek("bob"); !ok || u.Subject != "bob" {
+		t.Errorf("peek: %v %v", u, ok)
+	}
+	if _, ok := r.Take("bob"); !ok {
+		t.Error("a peek took the person away")
+	}
+	r.Remember(person("carol"))
+	c.t = c.t.Add(10 * time.Second)
+	if _, ok := r.Peek("carol"); ok {
+		t.Error("peeked past the window")
+	}
 	if _, ok := r.Take("bob"); ok {
 		t.Error("a person never remembered was taken")
 	}
