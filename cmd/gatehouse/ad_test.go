@@ -77,7 +77,7 @@ func TestActiveDirectoryUsersWithOpenLDAPClients(t *testing.T) {
 			f.Set("username", login)
 			f.Set("password", adtest.Password(adtest.Alice))
 			p = b.do(http.MethodPost, "/login", f)
-			if strings.HasPrefix(p.location, "/consent") {
+			if isConsentPage(p) {
 				cf := formFields(t, b.next(p))
 				cf.Set("decision", "allow")
 				p = b.do(http.MethodPost, "/consent", cf)

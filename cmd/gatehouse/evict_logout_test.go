@@ -54,7 +54,7 @@ func testEvictionLogout(t *testing.T, s *server) {
 	}
 	consent := func(b *browser, p page) url.Values {
 		t.Helper()
-		if strings.HasPrefix(p.location, "/consent?flow=") {
+		if isConsentPage(p) {
 			f := formFields(t, b.next(p))
 			f.Set("decision", "allow")
 			p = b.do(http.MethodPost, "/consent", f)
@@ -78,7 +78,7 @@ func testEvictionLogout(t *testing.T, s *server) {
 	for i := range session.MaxSessionsPerSubject {
 		b := newBrowser(t, s)
 		p := signInAs(t, b, authorizeURL(rp.id, callback, nil))
-		if !strings.HasPrefix(p.location, "/consent?flow=") && !strings.HasPrefix(p.location, callback+"?") {
+		if !isConsentPage(p) && !strings.HasPrefix(p.location, callback+"?") {
 			t.Fatalf("sign-in %d: %d %q", i+2, p.status, p.location)
 		}
 	}

@@ -152,7 +152,7 @@ func signInThroughFlood(t *testing.T, s *server, clientID, redirectURI string, n
 	f.Set("username", "alice")
 	f.Set("password", "alice-password")
 	p = b.do(http.MethodPost, "/login", f)
-	if strings.HasPrefix(p.location, "/consent?flow=") {
+	if isConsentPage(p) {
 		cf := formFields(t, b.next(p))
 		cf.Set("decision", "allow")
 		p = b.do(http.MethodPost, "/consent", cf)

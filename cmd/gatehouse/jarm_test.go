@@ -88,7 +88,7 @@ func jarmAuthorize(t *testing.T, b *browser, clientID string, extra url.Values) 
 		f.Set("password", "alice-password")
 		p = b.do(http.MethodPost, "/login", f)
 	}
-	if strings.HasPrefix(p.location, "/consent") {
+	if isConsentPage(p) {
 		cf := formFields(t, b.next(p))
 		cf.Set("decision", "allow")
 		p = b.do(http.MethodPost, "/consent", cf)

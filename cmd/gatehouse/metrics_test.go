@@ -141,7 +141,10 @@ func TestMetricsMoveWithRequests(t *testing.T) {
 	}{
 		{`gatehouse_http_requests_total{code="200",method="POST",route="/token"}`, 2},
 		{`gatehouse_http_request_duration_seconds_count{class="2xx",method="POST",route="/token"}`, 2},
-		{`gatehouse_http_requests_total{code="303",method="POST",route="/login"}`, 1},
+		// The wrong password's login page again, then the consent page: both
+		// answered by POST /login itself.
+		{`gatehouse_http_requests_total{code="200",method="POST",route="/login"}`, 2},
+		{`gatehouse_http_requests_total{code="302",method="POST",route="/consent"}`, 1},
 		{`gatehouse_token_issued_total{auth_method="client_secret_basic",grant_type="authorization_code"}`, 1},
 		{`gatehouse_token_issued_total{auth_method="client_secret_basic",grant_type="client_credentials"}`, 1},
 		{`gatehouse_signin_total{outcome="invalid"}`, 1},

@@ -76,7 +76,7 @@ func pushedAuthorize(t *testing.T, b *browser, clientID, requestURI string, extr
 		f.Set("password", "alice-password")
 		p = b.do(http.MethodPost, "/login", f)
 	}
-	if strings.HasPrefix(p.location, "/consent") {
+	if isConsentPage(p) {
 		cf := formFields(t, b.next(p))
 		cf.Set("decision", "allow")
 		p = b.do(http.MethodPost, "/consent", cf)

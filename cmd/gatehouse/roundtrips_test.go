@@ -67,7 +67,7 @@ func TestDirectoryRoundTripsPerFlow(t *testing.T) {
 			f.Set("password", user+"-password")
 			p = b.do(http.MethodPost, "/login", f)
 		}
-		if strings.HasPrefix(p.location, "/consent") {
+		if isConsentPage(p) {
 			cf := formFields(t, b.next(p))
 			cf.Set("decision", "allow")
 			p = b.do(http.MethodPost, "/consent", cf)

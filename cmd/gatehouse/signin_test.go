@@ -133,6 +133,12 @@ func (b *browser) next(p page) page {
 	return b.do(http.MethodGet, p.location, nil)
 }
 
+// isConsentPage tells whether p is the consent form, which answers the
+// request that found consent missing (no redirect to GET /consent).
+func isConsentPage(p page) bool {
+	return p.status == http.StatusOK && strings.Contains(p.body, `name="decision"`) && strings.Contains(p.body, `action="/consent"`)
+}
+
 // isLoginPage tells whether p is the sign-in form.
 func isLoginPage(p page) bool {
 	return p.status == http.StatusOK && strings.Contains(p.body, `name="password"`) && strings.Contains(p.body, `action="/login"`)
@@ -224,15 +230,17 @@ func TestSignInCodeFlowOverHTTP(t *testing.T) {
 	}
 
 	ok := url.Values{"csrf": fields["csrf"], "flow": fields["flow"], "username": {"alice"}, "password": {"alice-password"}}
-	p := b.do(http.MethodPost, "/login", ok)
-	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/consent?flow=") {
-		t.Fatalf("login: %d %q\n%s", p.status, p.location, p.body)
-	}
-	consent := b.next(p)
-	if !strings.Contains(consent.body, `name="decision" value="allow"`) || !strings.Contains(consent.body, "Alice Liddell") {
-		t.Fatalf("consent page:\n%s", consent.body)
+	// The login form is answered with the consent page itself; GET
+	// /consent?flow=… shows the same form for the same flow.
+	consent := b.do(http.MethodPost, "/login", ok)
+	if !isConsentPage(consent) || consent.location != "" || !strings.Contains(consent.body, `name="decision" value="allow"`) ||
+		!strings.Contains(consent.body, "Alice Liddell") {
+		t.Fatalf("login: %d %q\n%s", consent.status, consent.location, consent.body)
 	}
 	cf := formFields(t, consent)
+	if again := b.do(http.MethodGet, "/consent?flow="+url.QueryEscape(cf.Get("flow")), nil); !isConsentPage(again) || formFields(t, again).Get("flow") != cf.Get("flow") {
+		t.Fatalf("GET /consent of the same flow: %d\n%s", again.status, again.body)
+	}
 	cf.Set("decision", "allow")
 	got := callbackParams(t, b.do(http.MethodPost, "/consent", cf), redirectURI)
 	if got.Get("code") == "" || got.Get("state") != "st-123" || got.Get("iss") != "http://127.0.0.1:8080" {
@@ -251,8 +259,8 @@ func TestSignInCodeFlowOverHTTP(t *testing.T) {
 	}
 
 	// prompt=consent asks again; Deny is access_denied.
-	p = b.do(http.MethodGet, authorizeURL(clientID, redirectURI, url.Values{"prompt": {"consent"}}), nil)
-	if !strings.HasPrefix(p.location, "/consent?flow=") {
+	p := b.do(http.MethodGet, authorizeURL(clientID, redirectURI, url.Values{"prompt": {"consent"}}), nil)
+	if !isConsentPage(p) {
 		t.Fatalf("prompt=consent: %d %q", p.status, p.location)
 	}
 	df := formFields(t, b.next(p))

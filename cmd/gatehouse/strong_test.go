@@ -100,7 +100,7 @@ func TestStrongSignInTOTPStepUp(t *testing.T) {
 
 	// A password alone is enough for a client that asks nothing more.
 	b := newBrowser(t, s)
-	if p := signInAs(t, b, authorizeURL(clientID, redirectURI, hybrid)); !strings.HasPrefix(p.location, "/consent?flow=") {
+	if p := signInAs(t, b, authorizeURL(clientID, redirectURI, hybrid)); !isConsentPage(p) {
 		t.Fatalf("password sign-in: %d %q", p.status, p.location)
 	}
 
@@ -137,7 +137,7 @@ func TestStrongSignInTOTPStepUp(t *testing.T) {
 	cont := formFields(t, codes)
 	cont.Set("action", "continue")
 	p = b.do(http.MethodPost, "/mfa", cont)
-	if !strings.HasPrefix(p.location, "/consent?flow=") {
+	if !isConsentPage(p) {
 		t.Fatalf("after enrolment: %d %q", p.status, p.location)
 	}
 	cf := formFields(t, b.next(p))

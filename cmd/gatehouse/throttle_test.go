@@ -97,7 +97,7 @@ func TestThrottleSparesKnownBrowsers(t *testing.T) {
 	const shared = "127.0.0.2"
 
 	alice := newBrowserFrom(t, s, shared)
-	if p, _ := alice.post("/login", loginForm(t, alice, clientID, redirectURI, "alice", "alice-password", nil)); p.status != http.StatusSeeOther {
+	if p, _ := alice.post("/login", loginForm(t, alice, clientID, redirectURI, "alice", "alice-password", nil)); !isConsentPage(p) {
 		t.Fatalf("alice's first sign-in: %d\n%s", p.status, p.body)
 	}
 
@@ -116,7 +116,7 @@ func TestThrottleSparesKnownBrowsers(t *testing.T) {
 
 	// prompt=login: alice's session would otherwise spare her the form.
 	again := loginForm(t, alice, clientID, redirectURI, "alice", "alice-password", url.Values{"prompt": {"login"}})
-	if p, _ := alice.post("/login", again); p.status != http.StatusSeeOther {
+	if p, _ := alice.post("/login", again); !isConsentPage(p) {
 		t.Fatalf("alice, known to this browser, behind the used-up address: %d\n%s", p.status, p.body)
 	}
 

@@ -163,7 +163,7 @@ func codeForClient(t *testing.T, s *server, b *browser, clientID string, extra u
 		f.Set("password", "bob-password")
 		p = b.do(http.MethodPost, "/login", f)
 	}
-	if strings.HasPrefix(p.location, "/consent") {
+	if isConsentPage(p) {
 		cf := formFields(t, b.next(p))
 		cf.Set("decision", "allow")
 		p = b.do(http.MethodPost, "/consent", cf)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -96,7 +95,10 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, req authorize
 		h.outage(w, r, req, storeSessions, err)
 		return
 	}
-	http.Redirect(w, r, h.path("/consent")+"?flow="+url.QueryEscape(f.ID), http.StatusSeeOther)
+	// The consent page answers this request itself (as the login page
+	// answers /authorize): no redirect to GET /consent?flow=…, which
+	// still shows the same page.
+	h.renderConsent(w, r, f, req, sess)
 }
 
 // saveFlow stores req in f: a new flow when f has no ID, else in place.

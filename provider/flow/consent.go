@@ -21,6 +21,14 @@ func (h *Handler) ConsentPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	h.renderConsent(w, r, f, req, sess)
+}
+
+// renderConsent shows what the client asks for, with Allow and Deny
+// posting to /consent: the answer of GET /consent, and of the request
+// that found consent missing (/authorize with a session, the login form,
+// a second factor).
+func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, f session.Flow, req authorize.Request, sess session.Session) {
 	lang := h.lang(r, req)
 	allowRedirect(w, req)
 	var name string

@@ -62,8 +62,9 @@ func (c *conn) authorizationCode(ctx context.Context, client *http.Client, user 
 // code walks the flow from /authorize to the redirect to the client, as
 // a browser would: a redirect is followed (except the one to the client,
 // which is read), a login or consent page is filled in and its form
-// posted. Gatehouse answers /authorize with the login page itself; a
-// server that redirects to a login page is walked as well.
+// posted. Gatehouse answers /authorize with the login page itself and
+// the login form with the consent page; a server that redirects to its
+// pages is walked as well.
 func (s *signIn) code(ctx context.Context, scope string) (string, error) {
 	sum := sha256.Sum256([]byte(s.verifier))
 	q := url.Values{
@@ -87,12 +88,16 @@ func (s *signIn) code(ctx context.Context, scope string) (string, error) {
 				return "", err
 			}
 			r = request{method: http.MethodGet, url: target, accept: "text/html"}
-		case a.status == http.StatusOK && r.method == http.MethodGet:
-			if r, err = s.fill(r, a); err != nil {
+		case a.status == http.StatusOK:
+			next, err := s.fill(r, a)
+			if r.form.Has("password") && (err != nil || next.form.Has("password")) {
+				// The login form again, with its message.
+				return "", &load.BadAnswerError{Step: step(r), Reason: "sign-in refused for " + s.user.Name}
+			}
+			if err != nil {
 				return "", err
 			}
-		case a.status == http.StatusOK && r.form.Has("password"):
-			return "", &load.BadAnswerError{Step: step(r), Reason: "sign-in refused for " + s.user.Name}
+			r = next
 		default:
 			return "", &load.StatusError{Step: step(r), Status: a.status}
 		}
