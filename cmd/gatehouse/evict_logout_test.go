@@ -1,14 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gatehouse-idp/gatehouse/internal/redistest"
 	"github.com/gatehouse-idp/gatehouse/provider/session"
 )
 
@@ -20,17 +18,7 @@ import (
 // ends the session themselves. The newest sign-in goes ahead. With
 // sessions (and the logout queue) in memory, and in Redis.
 func TestEvictionLogout(t *testing.T) {
-	stores := []struct {
-		name   string
-		config func(t *testing.T) string
-	}{
-		{"memory", func(*testing.T) string { return "" }},
-		{"redis", func(t *testing.T) string {
-			rds := redistest.New(t, redistest.Options{})
-			return fmt.Sprintf("sessions: {store: redis, redis: {addrs: [%q]}}\n", rds.Addr)
-		}},
-	}
-	for _, store := range stores {
+	for _, store := range sessionStores {
 		t.Run(store.name, func(t *testing.T) {
 			s, _ := startSignInServerWith(t, store.config(t))
 			testEvictionLogout(t, s)

@@ -25,23 +25,26 @@ const (
 	realSignIns   = 4
 )
 
+// sessionStores are the session stores a test runs on, each as the
+// configuration lines that choose it (a private redis-server for Redis).
+var sessionStores = []struct {
+	name   string
+	config func(t *testing.T) string
+}{
+	{"memory", func(*testing.T) string { return "" }},
+	{"redis", func(t *testing.T) string {
+		rds := redistest.New(t, redistest.Options{})
+		return fmt.Sprintf("sessions: {store: redis, redis: {addrs: [%q]}}\n", rds.Addr)
+	}},
+}
+
 // TestFloodCannotLockOutSignIn: one client floods /authorize without
 // cookies, each request with a long state, while people sign in from
 // another address. Every person gets a code, none is told
 // temporarily_unavailable, and the flooder's pending flows stay within the
 // per-address bound: the oldest were evicted, not the newcomers refused.
 func TestFloodCannotLockOutSignIn(t *testing.T) {
-	stores := []struct {
-		name   string
-		config func(t *testing.T) string
-	}{
-		{"memory", func(*testing.T) string { return "" }},
-		{"redis", func(t *testing.T) string {
-			rds := redistest.New(t, redistest.Options{})
-			return fmt.Sprintf("sessions: {store: redis, redis: {addrs: [%q]}}\n", rds.Addr)
-		}},
-	}
-	for _, st := range stores {
+	for _, st := range sessionStores {
 		t.Run(st.name, func(t *testing.T) {
 			s := startFloodServer(t, st.config(t))
 			const redirectURI = "http://127.0.0.1:9/flood"
