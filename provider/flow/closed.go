@@ -10,13 +10,10 @@ import (
 	"github.com/gatehouse-idp/gatehouse/provider/storage"
 )
 
-// personGone tells whether a directory read of a session's person found
-// nobody who may sign in: deleted, or closed by an administrator
-// (storage.ErrInactive is a storage.ErrNotFound too). That is no outage.
-func personGone(err error) bool { return errors.Is(err, storage.ErrNotFound) }
-
 // closedAccount answers a request whose live session belongs to someone
-// the directory no longer lets sign in: the session ends (its cookie
+// the directory no longer lets sign in — a read of the person that is
+// isNotFound: deleted, or closed by an administrator (storage.ErrInactive
+// is a storage.ErrNotFound too), which is no outage: the session ends (its cookie
 // too) and the browser meets the login page, where the directory's own
 // refusal speaks; prompt=none is told login_required. The session's
 // clients are not told here: its refresh tokens already fail the same

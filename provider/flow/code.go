@@ -53,7 +53,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, req authorize.R
 	}
 	if req.ResponseType.IDToken() {
 		idToken, err := h.frontChannelIDToken(r.Context(), req, sess, params.Get("code"))
-		if personGone(err) {
+		if isNotFound(err) {
 			h.closedAccount(w, r, req, sess, err)
 			return
 		}

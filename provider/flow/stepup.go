@@ -29,7 +29,7 @@ func (h *Handler) needsStepUp(w http.ResponseWriter, r *http.Request, req author
 	}
 	ctx := r.Context()
 	need, err := h.StepUp.Needed(ctx, req.ACRValues, sess.Subject, sess.ACR)
-	if personGone(err) {
+	if isNotFound(err) {
 		h.closedAccount(w, r, req, sess, err)
 		return true
 	}
